@@ -1,0 +1,179 @@
+//! Verifying a delivery: raw body + headers + secrets → [`Reason`].
+//!
+//! Order: signature present and well-formed, then timestamp present, parsed
+//! and within tolerance, then the MAC under every secret against every
+//! candidate signature. The comparison never exits early: with a rotation
+//! list, the time taken does not say which secret (or whether any) matched.
+
+use subtle::Choice;
+
+use crate::encoding::{parse_timestamp, Encoding};
+use crate::headers::Headers;
+use crate::keys::BadSecret;
+use crate::mac::hmac;
+use crate::reason::Reason;
+use crate::scheme::{Part, Scheme, SignatureForm};
+
+/// The clock a check runs against.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    /// Unix time, seconds.
+    pub now: i64,
+    /// Largest allowed |now - timestamp|, seconds.
+    pub tolerance: u64,
+}
+
+/// At most this many signatures are tried from one header (Stripe and
+/// Standard Webhooks allow several); more is hostile input.
+const MAX_CANDIDATES: usize = 8;
+
+struct Candidates {
+    tags: [[u8; 64]; MAX_CANDIDATES],
+    count: usize,
+    len: usize,
+}
+
+impl Candidates {
+    fn new(len: usize) -> Self {
+        Candidates { tags: [[0; 64]; MAX_CANDIDATES], count: 0, len }
+    }
+
+    /// Decodes `text` as one more candidate; false if it is not of the form.
+    fn add(&mut self, encoding: Encoding, text: &[u8]) -> bool {
+        if self.count == MAX_CANDIDATES {
+            return false;
+        }
+        let ok = encoding.decode_into(text, self.len, &mut self.tags[self.count]).is_some();
+        self.count += usize::from(ok);
+        ok
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        self.tags[..self.count].iter().map(move |t| &t[..self.len])
+    }
+}
+
+pub fn check(
+    scheme: &Scheme,
+    body: &[u8],
+    headers: &Headers<'_>,
+    secrets: &[&[u8]],
+    clock: Clock,
+) -> Result<Reason, BadSecret> {
+    if secrets.is_empty() {
+        return Err(BadSecret::Empty);
+    }
+    let mut keys = Vec::with_capacity(secrets.len());
+    for s in secrets {
+        keys.push(scheme.key.derive(s)?);
+    }
+    Ok(match authenticate(scheme, body, headers, &keys, clock) {
+        Ok(()) => Reason::Ok,
+        Err(reason) => reason,
+    })
+}
+
+fn authenticate<K: AsRef<[u8]>>(
+    scheme: &Scheme,
+    body: &[u8],
+    headers: &Headers<'_>,
+    keys: &[K],
+    clock: Clock,
+) -> Result<(), Reason> {
+    let mut candidates = Candidates::new(scheme.algo.output_len());
+    let mut timestamp: Option<&[u8]> = None;
+
+    match &scheme.signature {
+        SignatureForm::Header { name, prefix, encoding } => {
+            let value = headers.get(name).ok_or(Reason::MissingSignature)?;
+            let text = strip_prefix_ignore_case(value, prefix.as_bytes()).ok_or(Reason::MalformedSignature)?;
+            if !candidates.add(*encoding, text) {
+                return Err(Reason::MalformedSignature);
+            }
+        }
+        SignatureForm::Stripe => {
+            let value = headers.get("stripe-signature").ok_or(Reason::MissingSignature)?;
+            for item in value.split(|&c| c == b',') {
+                match item.iter().position(|&c| c == b'=').map(|i| item.split_at(i)) {
+                    Some((b"t", ts)) if timestamp.is_none() => timestamp = Some(&ts[1..]),
+                    Some((b"v1", sig)) => {
+                        candidates.add(Encoding::Hex, &sig[1..]);
+                    }
+                    _ => {} // v0 and other schemes are ignored, as Stripe does.
+                }
+            }
+            if candidates.count == 0 {
+                return Err(Reason::MalformedSignature);
+            }
+            timestamp = Some(timestamp.ok_or(Reason::MissingTimestamp)?);
+        }
+        SignatureForm::StandardWebhooks => {
+            let value = headers.get("webhook-signature").ok_or(Reason::MissingSignature)?;
+            for item in value.split(|&c| c == b' ') {
+                if let Some(sig) = item.strip_prefix(b"v1,") {
+                    candidates.add(Encoding::Base64, sig);
+                }
+            }
+            if candidates.count == 0 {
+                return Err(Reason::MalformedSignature);
+            }
+        }
+    }
+
+    if let Some(h) = &scheme.timestamp_header {
+        timestamp = Some(headers.get(h).ok_or(Reason::MissingTimestamp)?);
+    }
+    if let Some(ts) = timestamp {
+        let t = parse_timestamp(ts).ok_or(Reason::MalformedTimestamp)?;
+        let age = i128::from(clock.now) - i128::from(t);
+        if age > i128::from(clock.tolerance) {
+            return Err(Reason::TimestampTooOld);
+        }
+        if -age > i128::from(clock.tolerance) {
+            return Err(Reason::TimestampInFuture);
+        }
+    }
+    let id = match (&scheme.id_header, scheme.signs_id()) {
+        (Some(h), true) => Some(headers.get(h).ok_or(Reason::MissingId)?),
+        _ => None,
+    };
+
+    let mut parts: [&[u8]; 8] = [&[]; 8];
+    let n = signed_parts(scheme, body, timestamp.unwrap_or(b""), id.unwrap_or(b""), &mut parts);
+    let mut matched = Choice::from(0);
+    for key in keys {
+        let tag = hmac(scheme.algo, key.as_ref(), &parts[..n]);
+        for candidate in candidates.iter() {
+            matched |= tag.matches(candidate);
+        }
+    }
+    if bool::from(matched) {
+        Ok(())
+    } else {
+        Err(Reason::SignatureMismatch)
+    }
+}
+
+/// Fills `out` with the scheme's signed content; returns how many parts.
+pub(crate) fn signed_parts<'a>(
+    scheme: &'a Scheme,
+    body: &'a [u8],
+    timestamp: &'a [u8],
+    id: &'a [u8],
+    out: &mut [&'a [u8]; 8],
+) -> usize {
+    for (slot, part) in out.iter_mut().zip(&scheme.content) {
+        *slot = match part {
+            Part::Body => body,
+            Part::Timestamp => timestamp,
+            Part::Id => id,
+            Part::Literal(l) => l,
+        };
+    }
+    scheme.content.len().min(8)
+}
+
+fn strip_prefix_ignore_case<'a>(value: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    let head = value.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &value[prefix.len()..])
+}

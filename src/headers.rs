@@ -1,0 +1,111 @@
+//! Header lookup that accepts every shape PHP hands headers over in.
+//!
+//! - `$_SERVER`: `HTTP_X_WC_WEBHOOK_SIGNATURE`
+//! - `getallheaders()`: `X-WC-Webhook-Signature` (any case)
+//! - `WP_REST_Request::get_headers()`: `x_wc_webhook_signature`, list values
+//!
+//! Names compare ASCII-case-insensitively with `_` equal to `-`, and an
+//! `HTTP_` prefix is ignored. Values are trimmed of spaces and tabs. When a
+//! header appears more than once (several keys, or a list), the first value
+//! wins for single-valued headers; [`Headers::get_all`] sees every value.
+
+/// A borrowed view of request headers: (name, value) pairs in arrival order.
+#[derive(Default, Debug)]
+pub struct Headers<'a> {
+    entries: Vec<(&'a [u8], &'a [u8])>,
+}
+
+impl<'a> Headers<'a> {
+    pub fn new() -> Self {
+        Headers { entries: Vec::new() }
+    }
+
+    pub fn with_capacity(n: usize) -> Self {
+        Headers { entries: Vec::with_capacity(n) }
+    }
+
+    pub fn push(&mut self, name: &'a [u8], value: &'a [u8]) {
+        self.entries.push((name, value));
+    }
+
+    /// The first non-empty value of header `wanted` (written with `-`).
+    pub fn get(&self, wanted: &str) -> Option<&'a [u8]> {
+        self.get_all(wanted).find(|v| !v.is_empty())
+    }
+
+    /// Every value of header `wanted`, trimmed, in arrival order.
+    pub fn get_all<'s>(&'s self, wanted: &'s str) -> impl Iterator<Item = &'a [u8]> + 's {
+        self.entries
+            .iter()
+            .filter(move |(name, _)| name_matches(name, wanted.as_bytes()))
+            .map(|(_, value)| trim(value))
+    }
+}
+
+fn name_matches(given: &[u8], wanted: &[u8]) -> bool {
+    let given = match given.len().checked_sub(wanted.len()) {
+        Some(0) => given,
+        Some(5) if same_name(&given[..5], b"http-") => &given[5..],
+        _ => return false,
+    };
+    same_name(given, wanted)
+}
+
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| fold(x) == fold(y))
+}
+
+fn fold(c: u8) -> u8 {
+    if c == b'_' {
+        b'-'
+    } else {
+        c.to_ascii_lowercase()
+    }
+}
+
+fn trim(v: &[u8]) -> &[u8] {
+    let is_space = |c: &u8| *c == b' ' || *c == b'\t';
+    let start = v.iter().position(|c| !is_space(c)).unwrap_or(v.len());
+    let end = v.iter().rposition(|c| !is_space(c)).map_or(start, |i| i + 1);
+    &v[start..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(name: &'static str, value: &'static str) -> Headers<'static> {
+        let mut h = Headers::new();
+        h.push(name.as_bytes(), value.as_bytes());
+        h
+    }
+
+    #[test]
+    fn every_php_shape_finds_the_header() {
+        for name in [
+            "HTTP_X_WC_WEBHOOK_SIGNATURE",
+            "X-WC-Webhook-Signature",
+            "x-wc-webhook-signature",
+            "x_wc_webhook_signature",
+            "X-Wc-Webhook-Signature",
+        ] {
+            assert_eq!(one(name, "abc").get("x-wc-webhook-signature"), Some(&b"abc"[..]), "{name}");
+        }
+    }
+
+    #[test]
+    fn similar_names_do_not_match() {
+        assert_eq!(one("X-WC-Webhook-Signatures", "a").get("x-wc-webhook-signature"), None);
+        assert_eq!(one("XHTTP_X_SIG", "a").get("x-sig"), None);
+        assert_eq!(one("X-WC-Webhook-Signature", "a").get("x-wc-webhook-id"), None);
+    }
+
+    #[test]
+    fn values_are_trimmed_and_empty_ones_skipped() {
+        let mut h = Headers::new();
+        h.push(b"X-Sig", b"  ");
+        h.push(b"x_sig", b"\t v \t");
+        assert_eq!(h.get("x-sig"), Some(&b"v"[..]));
+        assert_eq!(h.get_all("x-sig").count(), 2);
+    }
+}

@@ -1,0 +1,50 @@
+//! The PHP binding: registers the `hookguard_*` functions, `php --ri`
+//! output and start-up. Everything here adapts; nothing here decides.
+
+mod args;
+mod signatures;
+
+use ext_php_rs::prelude::*;
+use ext_php_rs::zend::ModuleEntry;
+use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+
+use crate::mac::KEY_CACHE_CAPACITY;
+use crate::scheme::NAMES;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+extern "C" fn module_info(_module: *mut ModuleEntry) {
+    info_table_start!();
+    info_table_row!("hookguard support", "enabled");
+    info_table_row!("version", VERSION);
+    info_table_row!("schemes", NAMES.join(", "));
+    info_table_row!("built for PHP API", env!("HOOKGUARD_PHP_API"));
+    info_table_row!("built against PHP", env!("HOOKGUARD_PHP_VERSION"));
+    info_table_row!("key cache (secrets per process)", KEY_CACHE_CAPACITY.to_string());
+    info_table_end!();
+}
+
+/// A panic becomes a PHP `Error` (ext-php-rs catches it); the default hook
+/// would also print its payload and a backtrace to stderr, which php-fpm
+/// copies into its log. Print only where it happened.
+fn quiet_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("hookguard: internal error at {at}; the call raised a PHP Error");
+    }));
+}
+
+extern "C" fn startup(_type: i32, _module_number: i32) -> i32 {
+    quiet_panic_hook();
+    0
+}
+
+#[php_module]
+pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    let module = module
+        .name("hookguard")
+        .version(VERSION)
+        .startup_function(startup)
+        .info_function(module_info);
+    signatures::register(module)
+}

@@ -1,0 +1,126 @@
+//! `hookguard_sign/verify/check/equals/schemes`: thin adapters over the core.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::exception::PhpResult;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::binary::Binary;
+use subtle::ConstantTimeEq;
+
+use super::args::{self, Caller};
+use crate::check::{check, Clock};
+use crate::keys::BadSecret;
+use crate::reason::Reason;
+use crate::scheme::{Scheme, SchemeError, DEFAULT_TOLERANCE, NAMES};
+use crate::sign::{fresh_id, sign, Envelope};
+
+fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+fn scheme(caller: Caller, name: &str, opts: &args::Options, options_arg: (u8, &str)) -> PhpResult<Scheme> {
+    Scheme::build(name, &opts.layout).map_err(|e| match e {
+        SchemeError::UnknownScheme => caller.value_error(
+            (1, "scheme"),
+            format!("must be a supported scheme (\"{}\")", NAMES.join("\", \"")),
+        ),
+        SchemeError::Option(key, why) => caller.value_error(options_arg, format!("option \"{key}\" {why}")),
+    })
+}
+
+fn bad_secret(caller: Caller, arg: (u8, &str), e: BadSecret) -> PhpException {
+    match e {
+        BadSecret::Empty => caller.value_error(arg, "must not be empty"),
+        BadSecret::NotWhsec => caller.value_error(arg, "must be a Standard Webhooks secret (\"whsec_\" followed by base64)"),
+    }
+}
+
+/// Shared body of verify/check.
+fn run_check(
+    caller: Caller,
+    scheme_name: &str,
+    body: &[u8],
+    headers: &ZendHashTable,
+    secrets: &Zval,
+    options: Option<&ZendHashTable>,
+) -> PhpResult<Reason> {
+    let opts = args::options(caller, (5, "options"), options)?;
+    let scheme = scheme(caller, scheme_name, &opts, (5, "options"))?;
+    let secrets = args::secrets(caller, (4, "secrets"), secrets)?;
+    let clock = Clock {
+        now: opts.now.unwrap_or_else(unix_now),
+        tolerance: opts.tolerance.unwrap_or(DEFAULT_TOLERANCE),
+    };
+    check(&scheme, body, &args::headers(headers), &secrets, clock).map_err(|e| bad_secret(caller, (4, "secrets"), e))
+}
+
+/// `hookguard_check(string $scheme, string $body, array $headers, string|array $secrets, array $options = []): string`
+#[php_function]
+pub fn hookguard_check(
+    scheme: &str,
+    body: BinarySlice<u8>,
+    headers: &ZendHashTable,
+    secrets: &Zval,
+    options: Option<&ZendHashTable>,
+) -> PhpResult<&'static str> {
+    run_check(Caller("hookguard_check"), scheme, &body, headers, secrets, options).map(Reason::code)
+}
+
+/// `hookguard_verify(...same...): bool` — exactly `hookguard_check(...) === 'ok'`.
+#[php_function]
+pub fn hookguard_verify(
+    scheme: &str,
+    body: BinarySlice<u8>,
+    headers: &ZendHashTable,
+    secrets: &Zval,
+    options: Option<&ZendHashTable>,
+) -> PhpResult<bool> {
+    run_check(Caller("hookguard_verify"), scheme, &body, headers, secrets, options).map(Reason::is_ok)
+}
+
+/// `hookguard_sign(string $scheme, string $body, string $secret, array $options = []): array`
+#[php_function]
+pub fn hookguard_sign(
+    scheme: &str,
+    body: BinarySlice<u8>,
+    secret: BinarySlice<u8>,
+    options: Option<&ZendHashTable>,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let caller = Caller("hookguard_sign");
+    let opts = args::options(caller, (4, "options"), options)?;
+    let scheme = self::scheme(caller, scheme, &opts, (4, "options"))?;
+    let envelope = Envelope {
+        timestamp: opts.timestamp.unwrap_or_else(unix_now),
+        id: opts.id.clone().unwrap_or_else(|| if scheme.id_header.is_some() { fresh_id(&scheme) } else { Vec::new() }),
+    };
+    let headers = sign(&scheme, &body, &secret, &envelope).map_err(|e| bad_secret(caller, (3, "secret"), e))?;
+    let mut out = ZendHashTable::with_capacity(headers.len() as u32);
+    for (name, value) in headers {
+        out.insert(name.as_str(), Binary::from(value))?;
+    }
+    Ok(out)
+}
+
+/// `hookguard_equals(string $known, string $user): bool` — constant time, like `hash_equals`.
+#[php_function]
+pub fn hookguard_equals(known: BinarySlice<u8>, user: BinarySlice<u8>) -> bool {
+    known.len() == user.len() && bool::from(known.ct_eq(&user))
+}
+
+/// `hookguard_schemes(): array` — the supported scheme names.
+#[php_function]
+pub fn hookguard_schemes() -> Vec<&'static str> {
+    NAMES.to_vec()
+}
+
+pub fn register(module: ModuleBuilder) -> ModuleBuilder {
+    module
+        .function(wrap_function!(hookguard_sign))
+        .function(wrap_function!(hookguard_verify))
+        .function(wrap_function!(hookguard_check))
+        .function(wrap_function!(hookguard_equals))
+        .function(wrap_function!(hookguard_schemes))
+}
