@@ -177,3 +177,68 @@ fn strip_prefix_ignore_case<'a>(value: &'a [u8], prefix: &[u8]) -> Option<&'a [u
     let head = value.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix).then(|| &value[prefix.len()..])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheme::Layout;
+    use crate::sign::{sign, Envelope};
+
+    fn reason(scheme: &str, headers: &[(&str, &str)], now: i64, tolerance: u64) -> Reason {
+        let s = Scheme::build(scheme, &Layout::default()).unwrap();
+        let mut h = Headers::new();
+        for (k, v) in headers {
+            h.push(k.as_bytes(), v.as_bytes());
+        }
+        check(&s, b"body", &h, &[b"secret"], Clock { now, tolerance }).unwrap()
+    }
+
+    fn slack_at(ts: i64) -> Vec<(String, String)> {
+        let s = Scheme::build("slack", &Layout::default()).unwrap();
+        sign(&s, b"body", b"secret", &Envelope { timestamp: ts, id: vec![] })
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k, String::from_utf8(v).unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn tolerance_is_inclusive_on_both_sides() {
+        for (ts, expected) in [
+            (1000 - 300, Reason::Ok),
+            (1000 - 301, Reason::TimestampTooOld),
+            (1000 + 300, Reason::Ok),
+            (1000 + 301, Reason::TimestampInFuture),
+        ] {
+            let h = slack_at(ts);
+            let h: Vec<(&str, &str)> = h.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            assert_eq!(reason("slack", &h, 1000, 300), expected, "ts {ts}");
+        }
+        let h = slack_at(1000);
+        let h: Vec<(&str, &str)> = h.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(reason("slack", &h, 1000, 0), Reason::Ok);
+    }
+
+    #[test]
+    fn stripe_header_forms() {
+        let sig = "0".repeat(64);
+        assert_eq!(reason("stripe", &[], 0, 300), Reason::MissingSignature);
+        assert_eq!(reason("stripe", &[("Stripe-Signature", "t=1")], 0, 300), Reason::MalformedSignature);
+        assert_eq!(reason("stripe", &[("Stripe-Signature", &format!("v1={sig}"))], 0, 300), Reason::MissingTimestamp);
+        assert_eq!(reason("stripe", &[("Stripe-Signature", &format!("t=x,v1={sig}"))], 0, 300), Reason::MalformedTimestamp);
+        assert_eq!(reason("stripe", &[("Stripe-Signature", &format!("t=1,v1={sig}"))], 1, 300), Reason::SignatureMismatch);
+        assert_eq!(reason("stripe", &[("Stripe-Signature", &format!("t=1,v0={sig}"))], 1, 300), Reason::MalformedSignature);
+    }
+
+    #[test]
+    fn standard_webhooks_needs_its_id() {
+        let s = Scheme::build("standard-webhooks", &Layout::default()).unwrap();
+        let mut h = Headers::new();
+        h.push(b"webhook-timestamp", b"5");
+        h.push(b"webhook-signature", b"v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+        let clock = Clock { now: 5, tolerance: 300 };
+        assert_eq!(check(&s, b"", &h, &[b"whsec_AAAA"], clock), Ok(Reason::MissingId));
+        assert_eq!(check(&s, b"", &h, &[b"whsec_!"], clock), Err(BadSecret::NotWhsec));
+        assert_eq!(check(&s, b"", &h, &[], clock), Err(BadSecret::Empty));
+    }
+}
