@@ -2,6 +2,7 @@
 //! output and start-up. Everything here adapts; nothing here decides.
 
 mod args;
+mod sensitive;
 mod signatures;
 
 use ext_php_rs::prelude::*;
@@ -36,6 +37,7 @@ fn quiet_panic_hook() {
 
 extern "C" fn startup(_type: i32, _module_number: i32) -> i32 {
     quiet_panic_hook();
+    sensitive::mark_secret_parameters();
     0
 }
 
