@@ -87,6 +87,12 @@ pub fn headers(ht: &ZendHashTable) -> Headers<'_> {
     h
 }
 
+/// An `array` argument; ext-php-rs's own message for a wrong type does not
+/// name the function or the argument's position, so check it here.
+pub fn array<'a>(caller: Caller, arg: (u8, &str), z: &'a Zval) -> Result<&'a ZendHashTable, PhpException> {
+    z.array().ok_or_else(|| caller.type_error(arg, format!("must be of type array, {} given", type_name(z))))
+}
+
 /// `string|array $secrets`: one secret or a rotation list, all non-empty strings.
 pub fn secrets<'a>(caller: Caller, arg: (u8, &str), z: &'a Zval) -> Result<Vec<&'a [u8]>, PhpException> {
     if let Some(s) = z.zend_str() {
@@ -134,9 +140,10 @@ pub const OPTION_KEYS: [&str; 11] = [
     "signed_content",
 ];
 
-pub fn options(caller: Caller, arg: (u8, &str), ht: Option<&ZendHashTable>) -> Result<Options, PhpException> {
+pub fn options(caller: Caller, arg: (u8, &str), z: Option<&Zval>) -> Result<Options, PhpException> {
     let mut o = Options::default();
-    let Some(ht) = ht else { return Ok(o) };
+    let Some(z) = z else { return Ok(o) };
+    let ht = array(caller, arg, z)?;
     let mut err = None;
     for_each_entry(ht, |key, value| {
         if err.is_some() {

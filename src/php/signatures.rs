@@ -43,10 +43,11 @@ fn run_check(
     caller: Caller,
     scheme_name: &str,
     body: &[u8],
-    headers: &ZendHashTable,
+    headers: &Zval,
     secrets: &Zval,
-    options: Option<&ZendHashTable>,
+    options: Option<&Zval>,
 ) -> PhpResult<Reason> {
+    let headers = args::array(caller, (3, "headers"), headers)?;
     let opts = args::options(caller, (5, "options"), options)?;
     let scheme = scheme(caller, scheme_name, &opts, (5, "options"))?;
     let secrets = args::secrets(caller, (4, "secrets"), secrets)?;
@@ -62,9 +63,9 @@ fn run_check(
 pub fn hookguard_check(
     scheme: &str,
     body: BinarySlice<u8>,
-    headers: &ZendHashTable,
+    headers: &Zval,
     secrets: &Zval,
-    options: Option<&ZendHashTable>,
+    options: Option<&Zval>,
 ) -> PhpResult<&'static str> {
     run_check(Caller("hookguard_check"), scheme, &body, headers, secrets, options).map(Reason::code)
 }
@@ -74,9 +75,9 @@ pub fn hookguard_check(
 pub fn hookguard_verify(
     scheme: &str,
     body: BinarySlice<u8>,
-    headers: &ZendHashTable,
+    headers: &Zval,
     secrets: &Zval,
-    options: Option<&ZendHashTable>,
+    options: Option<&Zval>,
 ) -> PhpResult<bool> {
     run_check(Caller("hookguard_verify"), scheme, &body, headers, secrets, options).map(Reason::is_ok)
 }
@@ -87,7 +88,7 @@ pub fn hookguard_sign(
     scheme: &str,
     body: BinarySlice<u8>,
     secret: BinarySlice<u8>,
-    options: Option<&ZendHashTable>,
+    options: Option<&Zval>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let caller = Caller("hookguard_sign");
     let opts = args::options(caller, (4, "options"), options)?;
