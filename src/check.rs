@@ -5,6 +5,7 @@
 //! candidate signature. The comparison never exits early: with a rotation
 //! list, the time taken does not say which secret (or whether any) matched.
 
+use smallvec::SmallVec;
 use subtle::Choice;
 
 use crate::encoding::{parse_timestamp, Encoding};
@@ -63,7 +64,7 @@ pub fn check(
     if secrets.is_empty() {
         return Err(BadSecret::Empty);
     }
-    let mut keys = Vec::with_capacity(secrets.len());
+    let mut keys: SmallVec<[_; 4]> = SmallVec::new();
     for s in secrets {
         keys.push(scheme.key.derive(s)?);
     }

@@ -9,19 +9,22 @@
 //! header appears more than once (several keys, or a list), the first value
 //! wins for single-valued headers; [`Headers::get_all`] sees every value.
 
+use smallvec::SmallVec;
+
 /// A borrowed view of request headers: (name, value) pairs in arrival order.
 #[derive(Default, Debug)]
 pub struct Headers<'a> {
-    entries: Vec<(&'a [u8], &'a [u8])>,
+    // Inline for the usual handful of headers: no allocation per request.
+    entries: SmallVec<[(&'a [u8], &'a [u8]); 8]>,
 }
 
 impl<'a> Headers<'a> {
     pub fn new() -> Self {
-        Headers { entries: Vec::new() }
+        Headers { entries: SmallVec::new() }
     }
 
     pub fn with_capacity(n: usize) -> Self {
-        Headers { entries: Vec::with_capacity(n) }
+        Headers { entries: SmallVec::with_capacity(n) }
     }
 
     pub fn push(&mut self, name: &'a [u8], value: &'a [u8]) {
@@ -55,12 +58,21 @@ fn same_name(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| fold(x) == fold(y))
 }
 
-fn fold(c: u8) -> u8 {
-    if c == b'_' {
-        b'-'
-    } else {
-        c.to_ascii_lowercase()
+/// ASCII lower case, with `_` folded to `-`: a table, because every request
+/// compares a few header names against every key of `$_SERVER`.
+const FOLD: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).to_ascii_lowercase();
+        i += 1;
     }
+    t[b'_' as usize] = b'-';
+    t
+};
+
+fn fold(c: u8) -> u8 {
+    FOLD[c as usize]
 }
 
 fn trim(v: &[u8]) -> &[u8] {

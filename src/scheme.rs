@@ -5,6 +5,9 @@
 //! secret becomes a key. Sources: `../shared/wire-formats.md` and each
 //! provider's public documentation (cited in `tests/vectors.json`).
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use crate::encoding::Encoding;
 use crate::keys::KeyForm;
 use crate::mac::Algo;
@@ -97,6 +100,27 @@ impl Scheme {
 
     pub fn signs_id(&self) -> bool {
         self.content.contains(&Part::Id)
+    }
+
+    /// A named scheme with no options, built once per process.
+    pub fn named(name: &str) -> Option<&'static Scheme> {
+        static BUILT: OnceLock<Vec<Scheme>> = OnceLock::new();
+        BUILT
+            .get_or_init(|| {
+                NAMES.iter().filter_map(|n| Scheme::build(n, &Layout::default()).ok()).collect()
+            })
+            .iter()
+            .find(|s| s.name == name)
+    }
+
+    /// The scheme `name` shaped by `layout`: borrowed when `layout` is empty.
+    pub fn resolve(name: &str, layout: &Layout) -> Result<Cow<'static, Scheme>, SchemeError> {
+        if *layout == Layout::default() {
+            if let Some(s) = Scheme::named(name) {
+                return Ok(Cow::Borrowed(s));
+            }
+        }
+        Scheme::build(name, layout).map(Cow::Owned)
     }
 
     pub fn build(name: &str, layout: &Layout) -> Result<Scheme, SchemeError> {

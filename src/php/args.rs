@@ -7,6 +7,7 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ce;
+use smallvec::{smallvec, SmallVec};
 
 use crate::headers::Headers;
 use crate::scheme::Layout;
@@ -94,14 +95,14 @@ pub fn array<'a>(caller: Caller, arg: (u8, &str), z: &'a Zval) -> Result<&'a Zen
 }
 
 /// `string|array $secrets`: one secret or a rotation list, all non-empty strings.
-pub fn secrets<'a>(caller: Caller, arg: (u8, &str), z: &'a Zval) -> Result<Vec<&'a [u8]>, PhpException> {
+pub fn secrets<'a>(caller: Caller, arg: (u8, &str), z: &'a Zval) -> Result<SmallVec<[&'a [u8]; 4]>, PhpException> {
     if let Some(s) = z.zend_str() {
-        return Ok(vec![s.as_bytes()]);
+        return Ok(smallvec![s.as_bytes()]);
     }
     let Some(list) = z.array() else {
         return Err(caller.type_error(arg, format!("must be of type array|string, {} given", type_name(z))));
     };
-    let mut out = Vec::with_capacity(list.len());
+    let mut out = SmallVec::new();
     let mut bad_type = None;
     for_each_entry(list, |_, item| match item.zend_str() {
         Some(s) => out.push(s.as_bytes()),

@@ -1,5 +1,6 @@
 //! `hookguard_sign/verify/check/equals/schemes`: thin adapters over the core.
 
+use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ext_php_rs::binary_slice::BinarySlice;
@@ -21,8 +22,8 @@ fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
-fn scheme(caller: Caller, name: &str, opts: &args::Options, options_arg: (u8, &str)) -> PhpResult<Scheme> {
-    Scheme::build(name, &opts.layout).map_err(|e| match e {
+fn scheme(caller: Caller, name: &str, opts: &args::Options, options_arg: (u8, &str)) -> PhpResult<Cow<'static, Scheme>> {
+    Scheme::resolve(name, &opts.layout).map_err(|e| match e {
         SchemeError::UnknownScheme => caller.value_error(
             (1, "scheme"),
             format!("must be a supported scheme (\"{}\")", NAMES.join("\", \"")),
@@ -51,10 +52,13 @@ fn run_check(
     let opts = args::options(caller, (5, "options"), options)?;
     let scheme = scheme(caller, scheme_name, &opts, (5, "options"))?;
     let secrets = args::secrets(caller, (4, "secrets"), secrets)?;
-    let clock = Clock {
-        now: opts.now.unwrap_or_else(unix_now),
-        tolerance: opts.tolerance.unwrap_or(DEFAULT_TOLERANCE),
+    // Reading the clock costs as much as a SHA-256 block: only when it is used.
+    let now = match opts.now {
+        Some(now) => now,
+        None if scheme.is_timestamped() => unix_now(),
+        None => 0,
     };
+    let clock = Clock { now, tolerance: opts.tolerance.unwrap_or(DEFAULT_TOLERANCE) };
     check(&scheme, body, &args::headers(headers), &secrets, clock).map_err(|e| bad_secret(caller, (4, "secrets"), e))
 }
 
