@@ -28,8 +28,8 @@ fn main() {
     let api = php_config("--phpapi");
     let version = php_config("--version");
     let vernum: u32 = php_config("--vernum").parse().unwrap_or(0);
-    if vernum < 80100 {
-        panic!("hookguard: PHP {version} is too old; PHP 8.1 or newer is required; {APT_HINT}");
+    if vernum < 80200 {
+        panic!("hookguard: PHP {version} is too old; PHP 8.2 or newer is required (packed arrays without keys, #[\\SensitiveParameter]); {APT_HINT}");
     }
     println!("cargo:rustc-env=HOOKGUARD_PHP_API={api}");
     println!("cargo:rustc-env=HOOKGUARD_PHP_VERSION={version}");
