@@ -93,7 +93,7 @@ fn authenticate<K: AsRef<[u8]>>(
             }
         }
         SignatureForm::Stripe => {
-            let value = headers.get("stripe-signature").ok_or(Reason::MissingSignature)?;
+            let value = headers.get("Stripe-Signature").ok_or(Reason::MissingSignature)?;
             for item in value.split(|&c| c == b',') {
                 match item.iter().position(|&c| c == b'=').map(|i| item.split_at(i)) {
                     Some((b"t", ts)) if timestamp.is_none() => timestamp = Some(&ts[1..]),

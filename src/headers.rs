@@ -16,18 +16,28 @@ use smallvec::SmallVec;
 pub struct Headers<'a> {
     // Inline for the usual handful of headers: no allocation per request.
     entries: SmallVec<[(&'a [u8], &'a [u8]); 8]>,
+    /// When set, only these names are kept (see [`Headers::only`]).
+    wanted: Option<&'a [&'a str]>,
 }
 
 impl<'a> Headers<'a> {
     pub fn new() -> Self {
-        Headers { entries: SmallVec::new() }
+        Headers { entries: SmallVec::new(), wanted: None }
     }
 
-    pub fn with_capacity(n: usize) -> Self {
-        Headers { entries: SmallVec::with_capacity(n) }
+    /// Keeps only the headers named in `wanted` (a scheme's
+    /// [`crate::scheme::Scheme::header_names`]): `$_SERVER` holds dozens of
+    /// entries and a check reads two or three.
+    pub fn only(wanted: &'a [&'a str]) -> Self {
+        Headers { entries: SmallVec::new(), wanted: Some(wanted) }
     }
 
     pub fn push(&mut self, name: &'a [u8], value: &'a [u8]) {
+        if let Some(wanted) = self.wanted {
+            if !wanted.iter().any(|w| name_matches(name, w.as_bytes())) {
+                return;
+            }
+        }
         self.entries.push((name, value));
     }
 
@@ -110,6 +120,17 @@ mod tests {
         assert_eq!(one("X-WC-Webhook-Signatures", "a").get("x-wc-webhook-signature"), None);
         assert_eq!(one("XHTTP_X_SIG", "a").get("x-sig"), None);
         assert_eq!(one("X-WC-Webhook-Signature", "a").get("x-wc-webhook-id"), None);
+    }
+
+    #[test]
+    fn only_keeps_the_wanted_names() {
+        let wanted = ["x-sig", "x-ts"];
+        let mut h = Headers::only(&wanted);
+        h.push(b"HTTP_X_SIG", b"1");
+        h.push(b"HTTP_HOST", b"shop.example");
+        h.push(b"X-Ts", b"2");
+        assert_eq!(h.entries.len(), 2);
+        assert_eq!((h.get("x-sig"), h.get("x-ts")), (Some(&b"1"[..]), Some(&b"2"[..])));
     }
 
     #[test]

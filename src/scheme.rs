@@ -8,6 +8,8 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+use smallvec::SmallVec;
+
 use crate::encoding::Encoding;
 use crate::keys::KeyForm;
 use crate::mac::Algo;
@@ -94,6 +96,19 @@ fn lit(s: &str) -> Part {
 }
 
 impl Scheme {
+    /// Every header a check of this scheme reads.
+    pub fn header_names(&self) -> SmallVec<[&str; 3]> {
+        let mut names = SmallVec::new();
+        names.push(match &self.signature {
+            SignatureForm::Header { name, .. } => name.as_str(),
+            SignatureForm::Stripe => "Stripe-Signature",
+            SignatureForm::StandardWebhooks => "webhook-signature",
+        });
+        names.extend(self.timestamp_header.as_deref());
+        names.extend(self.id_header.as_deref());
+        names
+    }
+
     pub fn is_timestamped(&self) -> bool {
         self.content.contains(&Part::Timestamp)
     }

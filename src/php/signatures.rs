@@ -59,7 +59,10 @@ fn run_check(
         None => 0,
     };
     let clock = Clock { now, tolerance: opts.tolerance.unwrap_or(DEFAULT_TOLERANCE) };
-    check(&scheme, body, &args::headers(headers), &secrets, clock).map_err(|e| bad_secret(caller, (4, "secrets"), e))
+    let wanted = scheme.header_names();
+    let headers = args::headers(headers, &wanted);
+    let reason = check(&scheme, body, &headers, &secrets, clock);
+    reason.map_err(|e| bad_secret(caller, (4, "secrets"), e))
 }
 
 /// `hookguard_check(string $scheme, string $body, array $headers, string|array $secrets, array $options = []): string`
