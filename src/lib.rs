@@ -4,7 +4,8 @@
 //! - [`scheme`]: the senders' signature schemes, as data;
 //! - [`check`] and [`sign`]: verifying and producing signatures;
 //! - [`headers`], [`keys`], [`encoding`], [`mac`]: the pieces they share;
-//! - [`reason`]: the stable reason codes.
+//! - [`reason`]: the stable reason codes;
+//! - [`limiter`]: the rate limiter shared by every PHP worker process.
 //!
 //! [`php`] is the thin ext-php-rs binding that exposes it as `hookguard_*`.
 
@@ -12,6 +13,7 @@ pub mod check;
 pub mod encoding;
 pub mod headers;
 pub mod keys;
+pub mod limiter;
 pub mod mac;
 pub mod reason;
 pub mod scheme;
