@@ -66,3 +66,27 @@ function hookguard_equals(#[\SensitiveParameter] string $known, #[\SensitivePara
  * @return list<string>
  */
 function hookguard_schemes(): array {}
+
+/**
+ * Spends $cost of $key's allowance of $limit per $period_seconds, in a table
+ * shared by every worker process of the server (php-fpm pool, Apache
+ * prefork); per-process in the CLI (see `php --ri hookguard`).
+ *
+ * GCRA, as redis-cell: a key idle for a full period may spend $limit at once,
+ * then earns one unit back every $period_seconds / $limit. Over any interval
+ * of w seconds at most $limit + floor(w * $limit / $period_seconds) units are
+ * admitted. A denied request spends nothing; $cost = 0 only reports.
+ *
+ * @param string $key any bytes: an IP address, "source:ip", …
+ * @return array{allowed: bool, remaining: int, retry_after: int, reset_after: int}
+ *         remaining: cost-1 requests still allowed now; retry_after: seconds
+ *         (rounded up) until this request would be allowed, 0 if it was;
+ *         reset_after: seconds until the key is back to its full $limit
+ * @throws ValueError if $limit < 1, $period_seconds < 1 or over ten years,
+ *         $limit above 10^9 per second, $cost < 0 or $cost > $limit
+ * @throws Error if the extension could not allocate its table at start-up
+ */
+function hookguard_rate_limit(string $key, int $limit, int $period_seconds, int $cost = 1): array {}
+
+/** Forgets $key: its next request starts from a full allowance. */
+function hookguard_rate_limit_reset(string $key): void {}

@@ -2,6 +2,7 @@
 //! output and start-up. Everything here adapts; nothing here decides.
 
 mod args;
+mod rate_limit;
 mod sensitive;
 mod signatures;
 
@@ -14,7 +15,12 @@ use crate::scheme::NAMES;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-extern "C" fn module_info(_module: *mut ModuleEntry) {
+extern "C" {
+    // main/php_ini.h (PHPAPI): the "Directive | Local Value | Master Value" table.
+    fn display_ini_entries(module: *mut ModuleEntry);
+}
+
+extern "C" fn module_info(module: *mut ModuleEntry) {
     info_table_start!();
     info_table_row!("hookguard support", "enabled");
     info_table_row!("version", VERSION);
@@ -22,7 +28,10 @@ extern "C" fn module_info(_module: *mut ModuleEntry) {
     info_table_row!("built for PHP API", env!("HOOKGUARD_PHP_API"));
     info_table_row!("built against PHP", env!("HOOKGUARD_PHP_VERSION"));
     info_table_row!("key cache (secrets per process)", KEY_CACHE_CAPACITY.to_string());
+    rate_limit::info_rows();
     info_table_end!();
+    // SAFETY: PHP passes this module's entry; the function only reads it.
+    unsafe { display_ini_entries(module) };
 }
 
 /// A panic becomes a PHP `Error` (ext-php-rs catches it); the default hook
@@ -35,9 +44,10 @@ fn quiet_panic_hook() {
     }));
 }
 
-extern "C" fn startup(_type: i32, _module_number: i32) -> i32 {
+extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
     quiet_panic_hook();
     sensitive::mark_secret_parameters();
+    rate_limit::startup(module_number);
     0
 }
 
@@ -48,5 +58,5 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .version(VERSION)
         .startup_function(startup)
         .info_function(module_info);
-    signatures::register(module)
+    rate_limit::register(signatures::register(module))
 }

@@ -1,0 +1,196 @@
+//! `hookguard_rate_limit()` and `hookguard_rate_limit_reset()`, the
+//! `hookguard.rate_limit_*` settings, and the limiter's `php --ri` rows.
+//!
+//! The table is created once, at module start-up: in php-fpm's master and
+//! Apache's parent that is before the workers fork, so they all inherit the
+//! same shared mapping (see [`crate::limiter`]).
+
+use std::ffi::CStr;
+use std::sync::OnceLock;
+
+use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::error::php_error;
+use ext_php_rs::exception::{PhpException, PhpResult};
+use ext_php_rs::flags::{ErrorType, IniEntryPermission};
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::ZendHashTable;
+use ext_php_rs::zend::{ce, ExecutorGlobals, IniEntryDef, IniEntryDefs};
+use ext_php_rs::info_table_row;
+
+use super::args::Caller;
+use crate::limiter::gcra::{ceil_seconds, Decision, Quota, QuotaError, MAX_PERIOD_SECONDS};
+use crate::limiter::table::Table;
+use crate::limiter::{monotonic_nanos, parse_slot_count, Limiter, PerProcessReason, DEFAULT_SLOTS};
+
+const SLOTS_SETTING: &str = "hookguard.rate_limit_slots";
+const SHARED_SETTING: &str = "hookguard.rate_limit_shared";
+/// Must spell [`DEFAULT_SLOTS`] (a test checks).
+const DEFAULT_SLOTS_TEXT: &CStr = c"65536";
+
+/// Both settings are PHP_INI_SYSTEM: the table is sized and placed once,
+/// before the workers exist, so a per-directory or runtime value could
+/// never take effect.
+static INI: IniEntryDefs<3> = IniEntryDefs::new([
+    IniEntryDef::new(c"hookguard.rate_limit_slots", DEFAULT_SLOTS_TEXT, IniEntryPermission::System),
+    IniEntryDef::new(c"hookguard.rate_limit_shared", c"1", IniEntryPermission::System),
+    IniEntryDef::end(),
+]);
+
+/// SAPIs that serve from one process: sharing would buy nothing there.
+const SINGLE_PROCESS_SAPIS: [&str; 3] = ["cli", "phpdbg", "embed"];
+
+/// The limiter, or why there is none (the memory could not be mapped at all).
+static LIMITER: OnceLock<Result<Limiter, String>> = OnceLock::new();
+
+/// PHP's own reading of a boolean INI value (`zend_ini_parse_bool`); note
+/// that the INI parser turns a bare `Off` into the empty string.
+fn ini_bool(value: Option<&str>, default: bool) -> bool {
+    match value.map(str::trim) {
+        None => default,
+        Some(v) => {
+            ["on", "yes", "true"].iter().any(|t| v.eq_ignore_ascii_case(t)) || v.parse::<i64>().is_ok_and(|n| n != 0)
+        }
+    }
+}
+
+fn sapi_name() -> String {
+    // SAFETY: sapi_module is set up before any module starts; its name is a
+    // static C string of the SAPI.
+    unsafe {
+        let name = ext_php_rs::ffi::sapi_module.name;
+        if name.is_null() {
+            return String::new();
+        }
+        CStr::from_ptr(name).to_string_lossy().into_owned()
+    }
+}
+
+/// Module start-up: registers the settings and creates the table.
+pub fn startup(module_number: i32) {
+    IniEntryDef::register(INI.as_slice(), module_number);
+    let ini = ExecutorGlobals::get().ini_values();
+    let setting = |name: &str| ini.get(name).cloned().flatten();
+    let slots = parse_slot_count(setting(SLOTS_SETTING).as_deref()).unwrap_or_else(|bad| {
+        php_error(&ErrorType::CoreWarning, &format!("{SLOTS_SETTING} {bad}; using {DEFAULT_SLOTS}"));
+        DEFAULT_SLOTS
+    });
+    let sapi = sapi_name();
+    let limiter = if !ini_bool(setting(SHARED_SETTING).as_deref(), true) {
+        Limiter::per_process(slots, PerProcessReason::SwitchedOff)
+    } else if SINGLE_PROCESS_SAPIS.contains(&sapi.as_str()) {
+        Limiter::per_process(slots, PerProcessReason::SingleProcessSapi(sapi))
+    } else {
+        Limiter::shared(slots)
+    };
+    let limiter = limiter.map_err(|e| format!("could not map {} bytes: {e}", Table::bytes_for(slots)));
+    if let Err(why) = &limiter {
+        php_error(&ErrorType::CoreWarning, &format!("hookguard rate limiter unavailable: {why}"));
+    }
+    // A second start-up in one process (never in practice) keeps the first table.
+    let _ = LIMITER.set(limiter);
+}
+
+fn limiter() -> PhpResult<&'static Limiter> {
+    match LIMITER.get() {
+        Some(Ok(limiter)) => Ok(limiter),
+        Some(Err(why)) => Err(PhpException::new(format!("hookguard rate limiter unavailable: {why}"), 0, ce::error())),
+        None => Err(PhpException::new("hookguard rate limiter not started".into(), 0, ce::error())),
+    }
+}
+
+/// `php --ri hookguard` rows.
+pub fn info_rows() {
+    match LIMITER.get() {
+        Some(Ok(limiter)) => {
+            let usage = limiter.usage(monotonic_nanos());
+            info_table_row!("rate limiter", limiter.mode().to_string());
+            info_table_row!(
+                "rate limiter slots",
+                format!("{} ({} KiB)", usage.slots, Table::bytes_for(usage.slots).div_ceil(1024))
+            );
+            info_table_row!("rate limiter slots in use", usage.in_use.to_string());
+            info_table_row!("rate limiter evictions", usage.evictions.to_string());
+        }
+        Some(Err(why)) => info_table_row!("rate limiter", format!("unavailable: {why}")),
+        None => info_table_row!("rate limiter", "not started"),
+    }
+}
+
+fn quota_error(caller: Caller, e: QuotaError) -> PhpException {
+    match e {
+        QuotaError::LimitNotPositive => caller.value_error((2, "limit"), "must be greater than 0"),
+        QuotaError::LimitAboveOnePerNanosecond => {
+            caller.value_error((2, "limit"), "must be at most 1000000000 per second of argument #3 ($period_seconds)")
+        }
+        QuotaError::PeriodNotPositive => caller.value_error((3, "period_seconds"), "must be greater than 0"),
+        QuotaError::PeriodTooLong => {
+            caller.value_error((3, "period_seconds"), format!("must be at most {MAX_PERIOD_SECONDS} (ten years)"))
+        }
+        QuotaError::CostNegative => caller.value_error((4, "cost"), "must be greater than or equal to 0"),
+        QuotaError::CostAboveLimit => caller.value_error((4, "cost"), "must be less than or equal to argument #2 ($limit)"),
+    }
+}
+
+fn decision_array(d: &Decision) -> PhpResult<ZBox<ZendHashTable>> {
+    let mut out = ZendHashTable::with_capacity(4);
+    out.insert("allowed", d.allowed)?;
+    out.insert("remaining", d.remaining as i64)?;
+    out.insert("retry_after", ceil_seconds(d.retry_after) as i64)?;
+    out.insert("reset_after", ceil_seconds(d.reset_after) as i64)?;
+    Ok(out)
+}
+
+/// `hookguard_rate_limit(string $key, int $limit, int $period_seconds, int $cost = 1): array`
+///
+/// Spends `cost` of `key`'s allowance of `limit` per `period_seconds`
+/// (GCRA: a full key may spend `limit` at once, then earns one back every
+/// `period_seconds / limit`). Returns `allowed`, `remaining`, and
+/// `retry_after` / `reset_after` in whole seconds, rounded up.
+#[php_function]
+#[php(defaults(cost = 1))]
+pub fn hookguard_rate_limit(
+    key: BinarySlice<u8>,
+    limit: i64,
+    period_seconds: i64,
+    cost: i64,
+) -> PhpResult<ZBox<ZendHashTable>> {
+    let caller = Caller("hookguard_rate_limit");
+    let quota = Quota::new(limit, period_seconds).map_err(|e| quota_error(caller, e))?;
+    let cost = quota.cost(cost).map_err(|e| quota_error(caller, e))?;
+    let decision = limiter()?.check(&key, &quota, cost, monotonic_nanos());
+    decision_array(&decision)
+}
+
+/// `hookguard_rate_limit_reset(string $key): void` — the key's next request
+/// starts from a full allowance.
+#[php_function]
+pub fn hookguard_rate_limit_reset(key: BinarySlice<u8>) -> PhpResult<()> {
+    limiter()?.reset(&key);
+    Ok(())
+}
+
+pub fn register(module: ModuleBuilder) -> ModuleBuilder {
+    module.function(wrap_function!(hookguard_rate_limit)).function(wrap_function!(hookguard_rate_limit_reset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registered_default_is_the_core_default() {
+        assert_eq!(parse_slot_count(DEFAULT_SLOTS_TEXT.to_str().ok()), Ok(DEFAULT_SLOTS));
+    }
+
+    #[test]
+    fn boolean_settings_read_as_php_reads_them() {
+        for on in ["1", "On", "yes", "TRUE", " on ", "2"] {
+            assert!(ini_bool(Some(on), false), "{on}");
+        }
+        for off in ["", "0", "Off", "no", "false", "none", "-"] {
+            assert!(!ini_bool(Some(off), true), "{off:?}");
+        }
+        assert!(ini_bool(None, true));
+    }
+}
