@@ -1,0 +1,3 @@
+<?php
+require __DIR__ . '/../limiters.php';
+echo bench_hookguard_allows($_GET['client']) ? "allowed\n" : "denied\n";
