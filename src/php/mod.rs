@@ -2,6 +2,7 @@
 //! output and start-up. Everything here adapts; nothing here decides.
 
 mod args;
+mod int_arg;
 mod rate_limit;
 mod sensitive;
 mod signatures;

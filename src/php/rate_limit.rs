@@ -20,6 +20,7 @@ use ext_php_rs::zend::{ce, ExecutorGlobals, IniEntryDef, IniEntryDefs};
 use ext_php_rs::info_table_row;
 
 use super::args::Caller;
+use super::int_arg::PhpInt;
 use crate::limiter::gcra::{ceil_seconds, Decision, Quota, QuotaError, MAX_PERIOD_SECONDS};
 use crate::limiter::table::Table;
 use crate::limiter::{monotonic_nanos, parse_slot_count, Limiter, PerProcessReason, DEFAULT_SLOTS};
@@ -187,13 +188,13 @@ fn decision_array(d: &Decision) -> PhpResult<ZBox<ZendHashTable>> {
 #[php(defaults(cost = 1))]
 pub fn hookguard_rate_limit(
     key: BinarySlice<u8>,
-    limit: i64,
-    period_seconds: i64,
-    cost: i64,
+    limit: PhpInt,
+    period_seconds: PhpInt,
+    cost: PhpInt,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let caller = Caller("hookguard_rate_limit");
-    let quota = Quota::new(limit, period_seconds).map_err(|e| quota_error(caller, e))?;
-    let cost = quota.cost(cost).map_err(|e| quota_error(caller, e))?;
+    let quota = Quota::new(limit.0, period_seconds.0).map_err(|e| quota_error(caller, e))?;
+    let cost = quota.cost(cost.0).map_err(|e| quota_error(caller, e))?;
     let decision = limiter()?.check(&key, &quota, cost, monotonic_nanos());
     decision_array(&decision)
 }

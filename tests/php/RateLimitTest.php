@@ -106,9 +106,13 @@ final class RateLimitTest extends TestCase
         yield 'period over ten years' => [fn() => hookguard_rate_limit($k, 1, PHP_INT_MAX), ValueError::class, 'Argument #3 ($period_seconds) must be at most 316224000'];
         yield 'negative cost' => [fn() => hookguard_rate_limit($k, 5, 60, -1), ValueError::class, 'Argument #4 ($cost) must be greater than or equal to 0'];
         yield 'cost above limit' => [fn() => hookguard_rate_limit($k, 5, 60, 6), ValueError::class, 'Argument #4 ($cost) must be less than or equal to argument #2 ($limit)'];
-        // ext-php-rs converts scalar arguments itself, strictly, with its own wording.
-        yield 'limit not an int' => [fn() => hookguard_rate_limit($k, 'many', 60), TypeError::class, 'argument `limit`'];
+        // Wrong types: ext-php-rs words these TypeErrors itself.
+        yield 'limit not numeric' => [fn() => hookguard_rate_limit($k, 'many', 60), TypeError::class, 'argument `limit`'];
+        yield 'limit leading-numeric' => [fn() => hookguard_rate_limit($k, '5 apples', 60), TypeError::class, 'argument `limit`'];
+        yield 'period null' => [fn() => hookguard_rate_limit($k, 5, null), TypeError::class, 'argument `period_seconds`'];
+        yield 'cost an array' => [fn() => hookguard_rate_limit($k, 5, 60, []), TypeError::class, 'argument `cost`'];
         yield 'key not a string' => [fn() => hookguard_rate_limit([], 5, 60), TypeError::class, 'argument `key`'];
+        yield 'numeric string in strict mode' => [fn() => eval('declare(strict_types=1); hookguard_rate_limit("k", "5", 60);'), TypeError::class, 'argument `limit`'];
     }
 
     /** @dataProvider misuse */
@@ -122,6 +126,16 @@ final class RateLimitTest extends TestCase
             $this->assertStringContainsString($message, $e->getMessage());
             $this->assertStringNotContainsString('misuse-key', $e->getMessage(), 'the key is never quoted');
         }
+    }
+
+    public function testIntArgumentsCoerceAsPhpFunctionsDoOutsideStrictMode(): void
+    {
+        // A WordPress option arrives as a string.
+        $key = self::freshKey();
+        $this->assertSame(4, hookguard_rate_limit($key, '5', ' 60', true)['remaining']);
+        $this->assertSame(3, hookguard_rate_limit($key, 5.0, 60.0)['remaining']);
+        $this->assertSame(['allowed' => true, 'remaining' => 2], array_slice(
+            eval('declare(strict_types=1); return hookguard_rate_limit(' . var_export($key, true) . ', 5, 60);'), 0, 2));
     }
 
     public function testMisuseSpendsNothing(): void
