@@ -52,12 +52,18 @@ extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
     0
 }
 
+extern "C" fn shutdown(_type: i32, _module_number: i32) -> i32 {
+    rate_limit::shutdown();
+    0
+}
+
 #[php_module]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     let module = module
         .name("hookguard")
         .version(VERSION)
         .startup_function(startup)
+        .shutdown_function(shutdown)
         .info_function(module_info);
     rate_limit::register(signatures::register(module))
 }

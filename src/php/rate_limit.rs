@@ -6,7 +6,7 @@
 //! same shared mapping (see [`crate::limiter`]).
 
 use std::ffi::CStr;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 use ext_php_rs::binary_slice::BinarySlice;
 use ext_php_rs::boxed::ZBox;
@@ -42,8 +42,23 @@ static INI: IniEntryDefs<3> = IniEntryDefs::new([
 /// SAPIs that serve from one process: sharing would buy nothing there.
 const SINGLE_PROCESS_SAPIS: [&str; 3] = ["cli", "phpdbg", "embed"];
 
-/// The limiter, or why there is none (the memory could not be mapped at all).
-static LIMITER: OnceLock<Result<Limiter, String>> = OnceLock::new();
+/// What start-up made, for the life of the module.
+struct Started {
+    /// The limiter, or why there is none (the memory could not be mapped at all).
+    limiter: Result<Limiter, String>,
+    result_keys: InternedKeys,
+}
+
+/// Set at start-up, taken back (and the table unmapped) at shutdown: Apache
+/// unloads and reloads extensions in its parent at every graceful restart.
+static STARTED: AtomicPtr<Started> = AtomicPtr::new(std::ptr::null_mut());
+
+fn started() -> Option<&'static Started> {
+    // SAFETY: the pointer is null or a leaked Box that only `shutdown` frees,
+    // and PHP calls no function of a module after its shutdown (which runs
+    // once every request has ended).
+    unsafe { STARTED.load(Ordering::Acquire).as_ref() }
+}
 
 /// PHP's own reading of a boolean INI value (`zend_ini_parse_bool`); note
 /// that the INI parser turns a bare `Off` into the empty string.
@@ -71,7 +86,6 @@ fn sapi_name() -> String {
 /// Module start-up: registers the settings and creates the table.
 pub fn startup(module_number: i32) {
     IniEntryDef::register(INI.as_slice(), module_number);
-    intern_result_keys();
     let ini = ExecutorGlobals::get().ini_values();
     let setting = |name: &str| ini.get(name).cloned().flatten();
     let slots = parse_slot_count(setting(SLOTS_SETTING).as_deref()).unwrap_or_else(|bad| {
@@ -90,21 +104,37 @@ pub fn startup(module_number: i32) {
     if let Err(why) = &limiter {
         php_error(&ErrorType::CoreWarning, &format!("hookguard rate limiter unavailable: {why}"));
     }
-    // A second start-up in one process (never in practice) keeps the first table.
-    let _ = LIMITER.set(limiter);
+    let started = Box::new(Started { limiter, result_keys: InternedKeys::new() });
+    free(STARTED.swap(Box::into_raw(started), Ordering::AcqRel));
 }
 
-fn limiter() -> PhpResult<&'static Limiter> {
-    match LIMITER.get() {
-        Some(Ok(limiter)) => Ok(limiter),
-        Some(Err(why)) => Err(PhpException::new(format!("hookguard rate limiter unavailable: {why}"), 0, ce::error())),
+/// Module shutdown: unmaps this process's view of the table (workers
+/// forked earlier keep theirs).
+pub fn shutdown() {
+    free(STARTED.swap(std::ptr::null_mut(), Ordering::AcqRel));
+}
+
+fn free(started: *mut Started) {
+    if !started.is_null() {
+        // SAFETY: a pointer from Box::into_raw in `startup`, just swapped
+        // out, so no one else can free it.
+        drop(unsafe { Box::from_raw(started) });
+    }
+}
+
+fn started_limiter() -> PhpResult<(&'static Limiter, &'static InternedKeys)> {
+    match started() {
+        Some(Started { limiter: Ok(limiter), result_keys }) => Ok((limiter, result_keys)),
+        Some(Started { limiter: Err(why), .. }) => {
+            Err(PhpException::new(format!("hookguard rate limiter unavailable: {why}"), 0, ce::error()))
+        }
         None => Err(PhpException::new("hookguard rate limiter not started".into(), 0, ce::error())),
     }
 }
 
 /// `php --ri hookguard` rows.
 pub fn info_rows() {
-    match LIMITER.get() {
+    match started().map(|s| &s.limiter) {
         Some(Ok(limiter)) => {
             let usage = limiter.usage(monotonic_nanos());
             info_table_row!("rate limiter", limiter.mode().to_string());
@@ -140,42 +170,33 @@ const RESULT_KEYS: [&str; 4] = ["allowed", "remaining", "retry_after", "reset_af
 
 /// [`RESULT_KEYS`] as permanent interned strings (their hashes computed
 /// once): building the result then allocates nothing but the array, which
-/// halves the cost of a call.
+/// halves the cost of a call. The engine frees them at its shutdown.
 struct InternedKeys([*mut zend_string; 4]);
 
-// SAFETY: permanent interned strings are immutable and never freed.
+// SAFETY: permanent interned strings are immutable until engine shutdown.
 unsafe impl Send for InternedKeys {}
 unsafe impl Sync for InternedKeys {}
 
-static INTERNED_KEYS: OnceLock<InternedKeys> = OnceLock::new();
-
-fn intern_result_keys() {
-    let keys = RESULT_KEYS.map(|k| ZBox::into_raw(ZendStr::new_interned(k, true)).cast::<zend_string>());
-    let _ = INTERNED_KEYS.set(InternedKeys(keys));
+impl InternedKeys {
+    /// At module start-up only: later, interning would make per-request strings.
+    fn new() -> InternedKeys {
+        InternedKeys(RESULT_KEYS.map(|k| ZBox::into_raw(ZendStr::new_interned(k, true)).cast::<zend_string>()))
+    }
 }
 
-fn decision_array(d: &Decision) -> PhpResult<ZBox<ZendHashTable>> {
+fn decision_array(d: &Decision, keys: &InternedKeys) -> ZBox<ZendHashTable> {
     let mut values = [Zval::new(), Zval::new(), Zval::new(), Zval::new()];
     values[0].set_bool(d.allowed);
     values[1].set_long(d.remaining as i64);
     values[2].set_long(ceil_seconds(d.retry_after) as i64);
     values[3].set_long(ceil_seconds(d.reset_after) as i64);
     let mut out = ZendHashTable::with_capacity(4);
-    match INTERNED_KEYS.get() {
-        Some(InternedKeys(keys)) => {
-            for (key, value) in keys.iter().zip(values.iter_mut()) {
-                // SAFETY: `out` is a fresh array without these keys; the
-                // values are scalars, copied without reference counting.
-                unsafe { zend_hash_add_new(&mut *out, *key, value) };
-            }
-        }
-        None => {
-            for (key, value) in RESULT_KEYS.iter().zip(values) {
-                out.insert(*key, value)?;
-            }
-        }
+    for (key, value) in keys.0.iter().zip(values.iter_mut()) {
+        // SAFETY: `out` is a fresh array without these keys; the values are
+        // scalars, copied without reference counting.
+        unsafe { zend_hash_add_new(&mut *out, *key, value) };
     }
-    Ok(out)
+    out
 }
 
 /// `hookguard_rate_limit(string $key, int $limit, int $period_seconds, int $cost = 1): array`
@@ -195,15 +216,16 @@ pub fn hookguard_rate_limit(
     let caller = Caller("hookguard_rate_limit");
     let quota = Quota::new(limit.0, period_seconds.0).map_err(|e| quota_error(caller, e))?;
     let cost = quota.cost(cost.0).map_err(|e| quota_error(caller, e))?;
-    let decision = limiter()?.check(&key, &quota, cost, monotonic_nanos());
-    decision_array(&decision)
+    let (limiter, result_keys) = started_limiter()?;
+    let decision = limiter.check(&key, &quota, cost, monotonic_nanos());
+    Ok(decision_array(&decision, result_keys))
 }
 
 /// `hookguard_rate_limit_reset(string $key): void` — the key's next request
 /// starts from a full allowance.
 #[php_function]
 pub fn hookguard_rate_limit_reset(key: BinarySlice<u8>) -> PhpResult<()> {
-    limiter()?.reset(&key);
+    started_limiter()?.0.reset(&key);
     Ok(())
 }
 
