@@ -1,0 +1,87 @@
+<?php
+/**
+ * The plain PHP command line entry (cli.php): loads WordPress fully (so code
+ * sources and handlers are registered) and drains the queue.
+ *
+ * @package HookGuard
+ */
+
+namespace HookGuard;
+
+final class Cli {
+
+	const USAGE = "usage: php cli.php drain|status [--path=WORDPRESS_DIR] [--batch=N] [--lease=SECONDS] [--time-limit=SECONDS]\n";
+
+	/** @return array|int The parsed command, or an exit code. */
+	public static function parse( array $argv ) {
+		$command = isset( $argv[1] ) ? $argv[1] : '';
+		$opts    = array();
+		foreach ( array_slice( $argv, 2 ) as $arg ) {
+			if ( ! preg_match( '/^--([a-z-]+)=(.*)$/', $arg, $m ) ) {
+				fwrite( STDERR, self::USAGE );
+				return 2;
+			}
+			$opts[ $m[1] ] = $m[2];
+		}
+		if ( ! in_array( $command, array( 'drain', 'status' ), true ) ) {
+			fwrite( STDERR, self::USAGE );
+			return 2;
+		}
+		$wp_load = self::find_wp_load( isset( $opts['path'] ) ? $opts['path'] : getenv( 'HOOKGUARD_WP_PATH' ) );
+		if ( null === $wp_load ) {
+			fwrite( STDERR, "hookguard: WordPress not found; pass --path=/path/to/wordpress\n" );
+			return 2;
+		}
+		return array(
+			'command' => $command,
+			'options' => $opts,
+			'wp_load' => $wp_load,
+		);
+	}
+
+	public static function prepare_environment() {
+		$_SERVER['HTTP_HOST']   = isset( $_SERVER['HTTP_HOST'] ) ? $_SERVER['HTTP_HOST'] : 'localhost';
+		$_SERVER['REQUEST_URI'] = isset( $_SERVER['REQUEST_URI'] ) ? $_SERVER['REQUEST_URI'] : '/';
+		if ( ! defined( 'DOING_CRON' ) ) {
+			define( 'DOING_CRON', true ); // Keeps WordPress from spawning WP-Cron from this process.
+		}
+	}
+
+	/** Runs the command in the loaded WordPress; returns the exit code. */
+	public static function run( array $cli ) {
+		if ( ! class_exists( Plugin::class, false ) || null === Plugin::$file ) {
+			fwrite( STDERR, "hookguard: the HookGuard plugin is not active on this site\n" );
+			return 1;
+		}
+		$store = new Queue_Store();
+		if ( 'status' === $cli['command'] ) {
+			echo json_encode( $store->counts() ), "\n";
+			return 0;
+		}
+		$opts           = $cli['options'];
+		$worker_options = array( 'time_limit' => isset( $opts['time-limit'] ) ? (float) $opts['time-limit'] : 0 );
+		foreach ( array( 'batch', 'lease' ) as $key ) {
+			if ( isset( $opts[ $key ] ) ) {
+				$worker_options[ $key ] = (int) $opts[ $key ];
+			}
+		}
+		$started          = microtime( true );
+		$stats            = Plugin::worker( $store, $worker_options )->run();
+		$stats['seconds'] = round( microtime( true ) - $started, 3 );
+		echo json_encode( $stats ), "\n";
+		return 0;
+	}
+
+	private static function find_wp_load( $path ) {
+		if ( is_string( $path ) && '' !== $path ) {
+			return is_file( rtrim( $path, '/' ) . '/wp-load.php' ) ? rtrim( $path, '/' ) . '/wp-load.php' : null;
+		}
+		$dir = dirname( isset( $_SERVER['SCRIPT_FILENAME'] ) ? $_SERVER['SCRIPT_FILENAME'] : __DIR__ ); // Unresolved: the plugin may be a symlink.
+		for ( $i = 0; $i < 8 && strlen( $dir ) > 1; $i++, $dir = dirname( $dir ) ) {
+			if ( is_file( $dir . '/wp-load.php' ) ) {
+				return $dir . '/wp-load.php';
+			}
+		}
+		return null;
+	}
+}

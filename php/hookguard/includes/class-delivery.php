@@ -1,0 +1,53 @@
+<?php
+/**
+ * One queued delivery, as handed to a source's handler and to the
+ * "hookguard_process" / "hookguard_process_{source}" actions.
+ *
+ * @package HookGuard
+ */
+
+namespace HookGuard;
+
+final class Delivery {
+
+	/** @var int */
+	public $id;
+	/** @var string */
+	public $source;
+	/** @var string */
+	public $topic;
+	/** @var string The raw body, exactly as received and verified. */
+	public $body;
+	/** @var array<string,string> The kept headers (lower-case names; no signatures). */
+	public $headers;
+	/** @var int This attempt's number, from 1. */
+	public $attempt;
+	/** @var string UTC, "Y-m-d H:i:s". */
+	public $received_at;
+
+	public function __construct( $id, $source, $topic, $body, array $headers, $attempt, $received_at ) {
+		$this->id          = (int) $id;
+		$this->source      = (string) $source;
+		$this->topic       = (string) $topic;
+		$this->body        = (string) $body;
+		$this->headers     = $headers;
+		$this->attempt     = (int) $attempt;
+		$this->received_at = (string) $received_at;
+	}
+
+	public static function from_row( $row ) {
+		$headers = json_decode( (string) $row->headers, true );
+		return new self( $row->id, $row->source, $row->topic, $row->body, is_array( $headers ) ? $headers : array(), $row->attempts, $row->received_at );
+	}
+
+	/** The body decoded as JSON (associative arrays), or null if it is not JSON. */
+	public function json() {
+		$data = json_decode( $this->body, true, 512, JSON_BIGINT_AS_STRING );
+		return JSON_ERROR_NONE === json_last_error() ? $data : null;
+	}
+
+	public function header( $name ) {
+		$key = strtr( strtolower( $name ), '_', '-' );
+		return isset( $this->headers[ $key ] ) ? $this->headers[ $key ] : null;
+	}
+}

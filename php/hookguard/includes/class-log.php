@@ -1,0 +1,60 @@
+<?php
+/**
+ * HookGuard's log lines. Every message goes through mask(): e-mail
+ * addresses, phone numbers and anything that looks like a key, token or
+ * signature are masked. Callers never pass headers, secrets or bodies.
+ *
+ * Lines go to PHP's error_log (errors always, info only with WP_DEBUG) and
+ * to the "hookguard_log" action for other sinks.
+ *
+ * @package HookGuard
+ */
+
+namespace HookGuard;
+
+final class Log {
+
+	public static function error( $message ) {
+		self::write( 'error', $message );
+	}
+
+	public static function info( $message ) {
+		if ( defined( 'WP_DEBUG' ) && WP_DEBUG ) {
+			self::write( 'info', $message );
+		}
+	}
+
+	private static function write( $level, $message ) {
+		$line = self::mask( $message );
+		error_log( '[HookGuard] ' . $level . ': ' . $line ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions
+		if ( function_exists( 'do_action' ) ) {
+			do_action( 'hookguard_log', $level, $line );
+		}
+	}
+
+	/** Masks e-mail addresses, phone numbers and long tokens in $text. */
+	public static function mask( $text ) {
+		$text = (string) $text;
+		// Long hex or base64 runs: signatures, secrets, tokens.
+		$text = preg_replace( '/(?:sha(?:1|256|512)=|v[01]=|whsec_)?[A-Za-z0-9+\/_-]{32,}={0,2}/', '[redacted]', $text );
+		$text = preg_replace_callback(
+			'/([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/',
+			static function ( $m ) {
+				return $m[1] . '***@' . $m[2];
+			},
+			$text
+		);
+		// Phone numbers: "+" and 7-15 digits, digit groups with separators, or 8+ bare digits.
+		return preg_replace_callback(
+			'/(?<![\w.])(?:\+\d[\d \-.()]{5,}\d|\(?\d{2,4}\)?[ \-.]\d{2,4}[ \-.]\d{2,6}(?:[ \-.]\d{2,4})?|\d{8,15})(?![\w])/',
+			static function ( $m ) {
+				$digits = preg_replace( '/\D/', '', $m[0] );
+				if ( strlen( $digits ) < 7 || preg_match( '/^\d{4}-\d{2}-\d{2}$/', $m[0] ) ) {
+					return $m[0];
+				}
+				return str_repeat( '*', strlen( $digits ) - 2 ) . substr( $digits, -2 );
+			},
+			$text
+		);
+	}
+}

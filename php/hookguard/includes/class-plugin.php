@@ -1,0 +1,97 @@
+<?php
+/**
+ * Wires HookGuard into WordPress: hooks, schedules, activation.
+ *
+ * @package HookGuard
+ */
+
+namespace HookGuard;
+
+final class Plugin {
+
+	const CRON_DRAIN    = 'hookguard_drain';
+	const CRON_CLEANUP  = 'hookguard_cleanup';
+	const CRON_INTERVAL = 'hookguard_every_minute';
+
+	/** @var string Main plugin file. */
+	public static $file;
+
+	public static function boot( $file ) {
+		self::$file = $file;
+		register_activation_hook( $file, array( self::class, 'activate' ) );
+		register_deactivation_hook( $file, array( self::class, 'deactivate' ) );
+
+		add_action( 'init', array( self::class, 'init' ), 0 );
+		// After everyone's init callbacks: code sources are all registered.
+		add_action( 'init', array( Source_Registry::class, 'compile' ), PHP_INT_MAX );
+		add_action( 'rest_api_init', array( Rest_Controller::class, 'register_routes' ) );
+		add_filter( 'rest_pre_dispatch', array( Rest_Controller::class, 'pre_dispatch' ), 5, 3 );
+		add_filter( 'cron_schedules', array( self::class, 'cron_schedules' ) );
+		add_action( self::CRON_DRAIN, array( self::class, 'cron_drain' ) );
+		add_action( self::CRON_CLEANUP, array( self::class, 'cron_cleanup' ) );
+		add_filter( 'site_status_tests', array( Site_Health::class, 'register' ) );
+
+		if ( is_admin() ) {
+			Admin_Sources_Page::hook();
+			Admin_Monitor_Page::hook();
+			add_action( 'admin_notices', array( self::class, 'extension_notice' ) );
+		}
+	}
+
+	public static function init() {
+		( new Queue_Store() )->maybe_upgrade();
+		if ( ! wp_next_scheduled( self::CRON_DRAIN ) ) {
+			wp_schedule_event( time() + 60, self::CRON_INTERVAL, self::CRON_DRAIN );
+		}
+		if ( ! wp_next_scheduled( self::CRON_CLEANUP ) ) {
+			wp_schedule_event( time() + 3600, 'daily', self::CRON_CLEANUP );
+		}
+	}
+
+	public static function activate() {
+		( new Queue_Store() )->install();
+		add_option( Settings::OPTION, Settings::DEFAULTS );
+		Source_Registry::compile();
+	}
+
+	public static function deactivate() {
+		wp_clear_scheduled_hook( self::CRON_DRAIN );
+		wp_clear_scheduled_hook( self::CRON_CLEANUP );
+	}
+
+	public static function cron_schedules( $schedules ) {
+		$schedules[ self::CRON_INTERVAL ] = array(
+			'interval' => 60,
+			'display'  => __( 'Every minute (HookGuard queue)', 'hookguard' ),
+		);
+		return $schedules;
+	}
+
+	/** A worker with the site's settings and the live source registry. */
+	public static function worker( Queue_Store $store = null, array $options = array() ) {
+		return new Worker( $store ? $store : new Queue_Store(), array( Source_Registry::class, 'get' ), $options );
+	}
+
+	public static function cron_drain() {
+		$store = new Queue_Store();
+		if ( $store->try_lock( 'cron-worker' ) ) {
+			self::worker( $store )->run();
+			$store->unlock( 'cron-worker' );
+		}
+	}
+
+	public static function cron_cleanup() {
+		( new Queue_Store() )->purge( 'completed', Settings::get( 'retention_days' ) );
+	}
+
+	public static function extension_loaded() {
+		return function_exists( 'hookguard_check' );
+	}
+
+	public static function extension_notice() {
+		if ( self::extension_loaded() || ! current_user_can( 'manage_options' ) ) {
+			return;
+		}
+		echo '<div class="notice notice-error"><p>' . esc_html__( 'HookGuard: the hookguard PHP extension is not loaded, so webhooks cannot be verified. Deliveries are answered 503 until it is installed (see Tools → Site Health).', 'hookguard' ) . '</p></div>';
+	}
+}

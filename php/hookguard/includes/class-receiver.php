@@ -1,0 +1,141 @@
+<?php
+/**
+ * Decides the answer to one delivery. The REST route and the fast path both
+ * call receive(), so they answer identically; only where sources come from
+ * and how the database is reached differ.
+ *
+ * Order of checks (each answer is in the README's table):
+ *   405 not POST · 404 unknown source · 503 no extension · 500 no usable
+ *   secret · 413 too large · 200 WooCommerce ping · 400/401 verification ·
+ *   400 not JSON · 200 ignored topic · 429 verified-delivery limit (only
+ *   for senders that retry) · 202 queued · 200 duplicate · 503 not stored.
+ * Requests that fail (unknown source, too large, unverified) spend the
+ * client IP's failure budget; past it they are answered 429 instead.
+ *
+ * @package HookGuard
+ */
+
+namespace HookGuard;
+
+final class Receiver {
+
+	/** Rejections that mean "the signature or timestamp is wrong" (401), not "absent or unreadable" (400). */
+	const UNAUTHORIZED = array( 'signature_mismatch', 'timestamp_too_old', 'timestamp_in_future' );
+
+	/** Budget for unknown-source probes per client IP (sources have their own). */
+	const PROBE_LIMIT = array(
+		'limit'  => Source::DEFAULT_FAIL_LIMIT,
+		'period' => Source::DEFAULT_PERIOD,
+	);
+
+	/** @var callable(string):?Source */
+	private $sources;
+	/** @var Client_Ip */
+	private $client_ip;
+	/** @var callable():?Queue_Store Connects to the database only when a delivery is to be stored. */
+	private $store;
+
+	public function __construct( callable $sources, Client_Ip $client_ip, callable $store ) {
+		$this->sources   = $sources;
+		$this->client_ip = $client_ip;
+		$this->store     = $store;
+	}
+
+	public function receive( Request $request ) {
+		if ( 'POST' !== $request->method ) {
+			return Response::error( 405, 'method_not_allowed', array( 'Allow' => 'POST' ) );
+		}
+		$source = call_user_func( $this->sources, $request->source );
+		if ( ! $source ) {
+			return $this->reject( '*', self::PROBE_LIMIT, $request, 404, 'unknown_source' );
+		}
+		if ( ! function_exists( 'hookguard_check' ) ) {
+			return Response::error( 503, 'extension_unavailable', array( 'Retry-After' => '60' ) );
+		}
+		if ( ! $source->secrets ) {
+			return Response::error( 500, 'source_misconfigured' );
+		}
+		$length = $request->content_length();
+		if ( strlen( $request->body ) > $source->max_body || ( null !== $length && $length > $source->max_body ) ) {
+			return $this->reject( $source->name, $source->fail_limit, $request, 413, 'body_too_large' );
+		}
+		if ( 'woocommerce' === $source->scheme && Scheme_Profile::is_woocommerce_ping( $request ) ) {
+			return new Response( 200, array( 'status' => 'ping' ) );
+		}
+
+		$reason = hookguard_check( $source->scheme, $request->body, $request->headers, $source->secrets, $source->options );
+		if ( 'ok' !== $reason ) {
+			return $this->reject( $source->name, $source->fail_limit, $request, in_array( $reason, self::UNAUTHORIZED, true ) ? 401 : 400, $reason );
+		}
+
+		$json = null;
+		if ( $source->json || $this->needs_json( $source ) ) {
+			$json = json_decode( $request->body, true, 512, JSON_BIGINT_AS_STRING );
+			if ( ! is_array( $json ) ) {
+				if ( $source->json ) {
+					return Response::error( 400, 'invalid_json' );
+				}
+				$json = null;
+			}
+		}
+
+		$topic = Scheme_Profile::extract( $source->topic_from, $request, $json );
+		if ( ! $source->accepts_topic( $topic ) ) {
+			return new Response( 200, array( 'status' => 'ignored', 'reason' => 'topic' ) );
+		}
+
+		// A verified delivery is limited only if its sender re-sends after a
+		// 429; one that does not retry (WooCommerce) is never turned away.
+		if ( $source->verified_limit && $source->sender_retries ) {
+			$wait = Limiter::hit( 'hookguard:ok:' . $source->name, $source->verified_limit );
+			if ( $wait ) {
+				return Response::rate_limited( $wait );
+			}
+		}
+
+		$key    = Scheme_Profile::extract( $source->idempotency, $request, $json );
+		$key    = '' === $key ? 'body:' . hash( 'sha256', $request->body ) : $key;
+		$store  = call_user_func( $this->store );
+		$stored = $store ? $store->enqueue( $source->name, $key, $topic, $request->body, self::kept_headers( $request ) ) : null;
+		if ( ! $stored ) {
+			return Response::error( 503, 'store_unavailable', array( 'Retry-After' => '30' ) );
+		}
+		if ( ! $stored['new'] ) {
+			return new Response( 200, array( 'status' => 'duplicate', 'id' => $stored['id'] ) );
+		}
+		$response         = new Response( 202, array( 'status' => 'queued', 'id' => $stored['id'] ) );
+		$response->queued = true;
+		return $response;
+	}
+
+	private function needs_json( Source $source ) {
+		return false !== strpos( $source->topic_from . '|' . $source->idempotency, 'json:' );
+	}
+
+	/** Answers a failed request, or 429 once the client IP has failed too often. */
+	private function reject( $scope, $limit, Request $request, $status, $code ) {
+		if ( $limit ) {
+			$wait = Limiter::hit( 'hookguard:fail:' . $scope . ':' . $this->client_ip->resolve( $request ), $limit );
+			if ( $wait ) {
+				return Response::rate_limited( $wait );
+			}
+		}
+		return Response::error( $status, $code );
+	}
+
+	/**
+	 * Headers stored with a delivery: the content type, user agent and the
+	 * sender's own X-* and webhook-* headers, minus anything that carries a
+	 * signature, credential or client address.
+	 */
+	public static function kept_headers( Request $request ) {
+		$kept = array();
+		foreach ( $request->headers as $name => $value ) {
+			if ( ( 'content-type' === $name || 'user-agent' === $name || 0 === strncmp( $name, 'x-', 2 ) || 0 === strncmp( $name, 'webhook-', 8 ) )
+				&& ! preg_match( '/signature|hmac|token|secret|auth|cookie|forwarded|real-ip|api-key/', $name ) ) {
+				$kept[ $name ] = $value;
+			}
+		}
+		return $kept;
+	}
+}

@@ -1,0 +1,115 @@
+<?php
+/**
+ * REST routes:
+ *   /hookguard/v1/receive/{source}  the receive endpoint (any method; non-POST is answered 405)
+ *   /hookguard/v1/drain             POST, the worker kick (credential: X-HookGuard-Drain)
+ *
+ * The receive route is answered from "rest_pre_dispatch", before the REST
+ * server parses a JSON body or answers OPTIONS itself: an unverified body
+ * must get 400/401 from the signature check, exactly as on the fast path,
+ * not the REST server's own rest_invalid_json.
+ *
+ * @package HookGuard
+ */
+
+namespace HookGuard;
+
+final class Rest_Controller {
+
+	const NAMESPACE_V1  = 'hookguard/v1';
+	const RECEIVE_ROUTE = '#^/hookguard/v1/receive(?:/([^/]*))?/?$#';
+
+	public static function register_routes() {
+		register_rest_route(
+			self::NAMESPACE_V1,
+			'/receive(?:/(?P<source>[^/]*))?',
+			array(
+				'methods'             => array( 'GET', 'POST', 'PUT', 'PATCH', 'DELETE' ),
+				'callback'            => array( self::class, 'receive' ),
+				// Public by design: each delivery is authenticated by its signature.
+				'permission_callback' => '__return_true',
+			)
+		);
+		register_rest_route(
+			self::NAMESPACE_V1,
+			'/drain',
+			array(
+				'methods'             => 'POST',
+				'callback'            => array( self::class, 'drain' ),
+				'permission_callback' => array( self::class, 'can_drain' ),
+			)
+		);
+	}
+
+	/** rest_pre_dispatch: answers every request to the receive route. */
+	public static function pre_dispatch( $result, $server, $request ) {
+		if ( null !== $result || ! preg_match( self::RECEIVE_ROUTE, $request->get_route() ) ) {
+			return $result;
+		}
+		return self::receive( $request );
+	}
+
+	public static function receive( \WP_REST_Request $rest ) {
+		$source  = preg_match( self::RECEIVE_ROUTE, $rest->get_route(), $m ) && isset( $m[1] ) ? rawurldecode( $m[1] ) : '';
+		$request = Request::from_rest(
+			$rest->get_method(),
+			$source,
+			(string) $rest->get_body(),
+			$rest->get_headers(),
+			isset( $_SERVER['REMOTE_ADDR'] ) ? $_SERVER['REMOTE_ADDR'] : '' // phpcs:ignore WordPress.Security.ValidatedSanitizedInput -- compared as an IP, never output.
+		);
+		$settings = Settings::all();
+		$receiver = new Receiver(
+			array( Source_Registry::class, 'get' ),
+			new Client_Ip( $settings['trusted_proxies'] ),
+			static function () {
+				return new Queue_Store();
+			}
+		);
+		$response = $receiver->receive( $request );
+		if ( $response->queued && $settings['kick'] ) {
+			add_action( 'shutdown', array( self::class, 'kick_after_response' ) );
+		}
+		$rest_response = new \WP_REST_Response( $response->data, $response->status );
+		foreach ( $response->headers + array( 'Cache-Control' => 'no-store' ) as $name => $value ) {
+			$rest_response->header( $name, $value );
+		}
+		return $rest_response;
+	}
+
+	public static function kick_after_response() {
+		if ( function_exists( 'fastcgi_finish_request' ) ) {
+			fastcgi_finish_request();
+			Kicker::kick( rest_url( 'hookguard/v1/drain' ), Kicker::token() );
+		}
+	}
+
+	public static function can_drain( \WP_REST_Request $request ) {
+		$given = (string) $request->get_header( 'x_hookguard_drain' );
+		return '' !== $given && hash_equals( Kicker::token(), $given );
+	}
+
+	/**
+	 * Runs one worker (unless one already runs from a kick), after answering:
+	 * the kicker only waits for the answer, not for the work.
+	 */
+	public static function drain() {
+		$store = new Queue_Store();
+		if ( ! $store->try_lock( 'kicked-worker' ) ) {
+			return new \WP_REST_Response( array( 'status' => 'busy' ), 200 );
+		}
+		ignore_user_abort( true );
+		if ( function_exists( 'fastcgi_finish_request' ) ) {
+			status_header( 202 );
+			header( 'Content-Type: application/json; charset=UTF-8' );
+			echo '{"status":"draining"}';
+			fastcgi_finish_request();
+		}
+		$stats = Plugin::worker( $store )->run();
+		$store->unlock( 'kicked-worker' );
+		if ( function_exists( 'fastcgi_finish_request' ) ) {
+			exit;
+		}
+		return new \WP_REST_Response( array( 'status' => 'drained' ) + $stats, 200 );
+	}
+}

@@ -1,0 +1,116 @@
+# shellcheck shell=bash
+# WordPress 6.1 (Debian's `wordpress` package) installed into a temporary
+# directory against the database from tests/support/mariadb.sh.
+#
+#   source tests/support/mariadb.sh; source tests/support/wordpress.sh
+#   hg_mariadb_start "$tmp/db"
+#   hg_wordpress_copy "$tmp/wp"                     # the files (hardlinked when possible)
+#   hg_fpm_start "$tmp/wp" 4                         # from tests/support/fpm.sh
+#   hg_wordpress_install "$tmp/wp" "http://127.0.0.1:$HG_HTTP_PORT" php/hookguard
+#   hg_wp_php 'echo get_option("home");'            # PHP code run inside that WordPress
+#
+# hg_wordpress_install writes wp-config.php (fresh salts, pretty permalinks so
+# /wp-json/ routes work, outgoing HTTP blocked except to 127.0.0.1, mail
+# disabled), installs the site with wp_install(), links each plugin folder
+# into wp-content/plugins and activates it. Extra wp-config.php lines can be
+# passed in HG_WP_EXTRA_CONFIG. Exports HG_WP_DIR, HG_WP_URL,
+# HG_WP_ADMIN_USER, HG_WP_ADMIN_PASSWORD.
+
+HG_WORDPRESS_SOURCE=${HG_WORDPRESS_SOURCE:-/usr/share/wordpress}
+
+# PHP CLI with the HookGuard extension when HG_EXTENSION names the built .so.
+hg_php() {
+  if [ -n "${HG_EXTENSION:-}" ]; then php -d extension="$HG_EXTENSION" "$@"; else php "$@"; fi
+}
+
+hg_wordpress_copy() {
+  local dir=$1
+  mkdir -p "$dir"
+  chmod 755 "$dir"
+  # Hardlinks make the copy instant; nothing below edits a core file in place.
+  cp -al "$HG_WORDPRESS_SOURCE/." "$dir/" 2>/dev/null || cp -a "$HG_WORDPRESS_SOURCE/." "$dir/"
+  rm -f "$dir/wp-config.php" "$dir/.htaccess"
+  mkdir -p "$dir/wp-content/uploads" "$dir/wp-content/mu-plugins"
+  chmod 1777 "$dir/wp-content/uploads"
+}
+
+hg_wordpress_install() {
+  local dir=$1 url=$2
+  shift 2
+  HG_WP_DIR=$dir
+  HG_WP_URL=$url
+  HG_WP_ADMIN_USER=admin
+  HG_WP_ADMIN_PASSWORD=${HG_WP_ADMIN_PASSWORD:-$(openssl rand -hex 12)}
+  export HG_WP_DIR HG_WP_URL HG_WP_ADMIN_USER HG_WP_ADMIN_PASSWORD
+
+  local salts="" name
+  for name in AUTH_KEY SECURE_AUTH_KEY LOGGED_IN_KEY NONCE_KEY AUTH_SALT SECURE_AUTH_SALT LOGGED_IN_SALT NONCE_SALT; do
+    salts+="define('$name', '$(openssl rand -hex 32)');"$'\n'
+  done
+  cat >"$dir/wp-config.php" <<PHP
+<?php
+define('DB_NAME', '$HG_DB_NAME');
+define('DB_USER', '$HG_DB_USER');
+define('DB_PASSWORD', '$HG_DB_PASSWORD');
+define('DB_HOST', 'localhost:$HG_DB_SOCKET');
+define('DB_CHARSET', 'utf8mb4');
+define('DB_COLLATE', '');
+$salts
+\$table_prefix = 'wp_';
+define('WP_HOME', '$url');
+define('WP_SITEURL', '$url');
+define('WP_DEBUG', false);
+define('WP_HTTP_BLOCK_EXTERNAL', true);
+define('AUTOMATIC_UPDATER_DISABLED', true);
+define('WP_AUTO_UPDATE_CORE', false);
+define('FS_METHOD', 'direct');
+${HG_WP_EXTRA_CONFIG:-}
+if (!defined('ABSPATH')) {
+    define('ABSPATH', __DIR__ . '/');
+}
+require_once ABSPATH . 'wp-settings.php';
+PHP
+  # No mail server here: WordPress's notices would only fail slowly.
+  cat >"$dir/wp-content/mu-plugins/hookguard-test-site.php" <<'PHP'
+<?php
+/* Plugin Name: Test site (no outgoing mail) */
+add_filter('pre_wp_mail', '__return_true');
+PHP
+
+  local plugin plugins=()
+  for plugin in "$@"; do
+    plugin=$(cd "$plugin" && pwd)
+    ln -sfn "$plugin" "$dir/wp-content/plugins/$(basename "$plugin")"
+    plugins+=("$(basename "$plugin")")
+  done
+
+  HG_WP_PLUGINS="${plugins[*]}" HG_WP_DIR="$dir" hg_php -d display_errors=stderr -r '
+    define("WP_INSTALLING", true);
+    $_SERVER["HTTP_HOST"] = parse_url(getenv("HG_WP_URL") ?: "http://127.0.0.1", PHP_URL_HOST);
+    require getenv("HG_WP_DIR") . "/wp-load.php";
+    require_once ABSPATH . "wp-admin/includes/upgrade.php";
+    $r = wp_install("HookGuard test site", "admin", "admin@example.com", false, "", getenv("HG_WP_ADMIN_PASSWORD"));
+    if (is_wp_error($r)) { fwrite(STDERR, $r->get_error_message() . "\n"); exit(1); }
+  ' || return 1
+  # Activation runs in a normal (not installing) request so plugins boot fully.
+  hg_wp_php '
+    global $wp_rewrite;
+    $wp_rewrite->set_permalink_structure("/%postname%/");
+    flush_rewrite_rules(false);
+    require_once ABSPATH . "wp-admin/includes/plugin.php";
+    foreach (array_filter(explode(" ", getenv("HG_WP_PLUGINS"))) as $slug) {
+      $file = null;
+      foreach (get_plugins("/" . $slug) as $f => $_) { $file = $slug . "/" . $f; }
+      if (!$file) { fwrite(STDERR, "no plugin in $slug\n"); exit(1); }
+      $r = activate_plugin($file);
+      if (is_wp_error($r)) { fwrite(STDERR, $r->get_error_message() . "\n"); exit(1); }
+    }' || return 1
+}
+
+# Runs PHP code inside the installed WordPress (full load, as WP-CLI would).
+hg_wp_php() {
+  HG_WP_CODE=$1 hg_php -d display_errors=stderr -r '
+    $_SERVER["HTTP_HOST"] = parse_url(getenv("HG_WP_URL"), PHP_URL_HOST);
+    require getenv("HG_WP_DIR") . "/wp-load.php";
+    eval(getenv("HG_WP_CODE"));'
+}
