@@ -39,6 +39,9 @@
 #   HG_PHP_FPM     php-fpm binary (default php-fpm8.2)
 #   HG_NGINX       nginx binary (default nginx)
 #   HG_KEEP_RUN_DIR=1  keep HG_RUN_DIR after hg_fpm_stop (debugging)
+#   HG_NGINX_EXTRA extra directives for the server block, placed before its
+#                  locations; @FPM_SOCKET@ is replaced by php-fpm's socket
+#                  (e.g. a location sending a URL to one PHP script).
 
 HG_SUPPORT_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
@@ -90,8 +93,9 @@ CONF
 }
 
 _hg_write_nginx_conf() {
-  local docroot=$1 user_line=""
+  local docroot=$1 user_line="" extra=${HG_NGINX_EXTRA:-}
   ((EUID == 0)) && user_line="user nobody nogroup;"
+  extra=${extra//@FPM_SOCKET@/$HG_RUN_DIR/php-fpm.sock}
   mkdir -p "$HG_RUN_DIR/nginx-tmp"
   cat >"$HG_RUN_DIR/nginx.conf" <<CONF
 $user_line
@@ -114,6 +118,7 @@ http {
     server_name localhost;
     root $docroot;
     index index.php index.html;
+$extra
     location / {
       try_files \$uri \$uri/ /index.php?\$args;
     }

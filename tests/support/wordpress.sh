@@ -73,8 +73,14 @@ PHP
   # No mail server here: WordPress's notices would only fail slowly.
   cat >"$dir/wp-content/mu-plugins/hookguard-test-site.php" <<'PHP'
 <?php
-/* Plugin Name: Test site (no outgoing mail) */
+/* Plugin Name: Test site (no outgoing mail, no update checks) */
 add_filter('pre_wp_mail', '__return_true');
+// Nor any route to WordPress.org: no update checks.
+foreach (array('update_core', 'update_plugins', 'update_themes') as $hg_transient) {
+    add_filter('pre_site_transient_' . $hg_transient, static function () {
+        return (object) array('last_checked' => time(), 'version_checked' => $GLOBALS['wp_version'], 'updates' => array(), 'response' => array(), 'translations' => array());
+    });
+}
 PHP
 
   local plugin plugins=()
@@ -84,7 +90,9 @@ PHP
     plugins+=("$(basename "$plugin")")
   done
 
-  HG_WP_PLUGINS="${plugins[*]}" HG_WP_DIR="$dir" hg_php -d display_errors=stderr -r '
+  HG_WP_PLUGINS="${plugins[*]}"
+  export HG_WP_PLUGINS
+  HG_WP_DIR="$dir" hg_php -d display_errors=stderr -r '
     define("WP_INSTALLING", true);
     $_SERVER["HTTP_HOST"] = parse_url(getenv("HG_WP_URL") ?: "http://127.0.0.1", PHP_URL_HOST);
     require getenv("HG_WP_DIR") . "/wp-load.php";
@@ -95,16 +103,18 @@ PHP
   # Activation runs in a normal (not installing) request so plugins boot fully.
   hg_wp_php '
     global $wp_rewrite;
+    $wanted = array_filter(explode(" ", getenv("HG_WP_PLUGINS")));
     $wp_rewrite->set_permalink_structure("/%postname%/");
     flush_rewrite_rules(false);
     require_once ABSPATH . "wp-admin/includes/plugin.php";
-    foreach (array_filter(explode(" ", getenv("HG_WP_PLUGINS"))) as $slug) {
+    foreach ($wanted as $slug) {
       $file = null;
       foreach (get_plugins("/" . $slug) as $f => $_) { $file = $slug . "/" . $f; }
       if (!$file) { fwrite(STDERR, "no plugin in $slug\n"); exit(1); }
       $r = activate_plugin($file);
       if (is_wp_error($r)) { fwrite(STDERR, $r->get_error_message() . "\n"); exit(1); }
-    }' || return 1
+    }
+    if (count(get_option("active_plugins")) !== count($wanted)) { fwrite(STDERR, "plugins not active\n"); exit(1); }' || return 1
 }
 
 # Runs PHP code inside the installed WordPress (full load, as WP-CLI would).
@@ -113,4 +123,18 @@ hg_wp_php() {
     $_SERVER["HTTP_HOST"] = parse_url(getenv("HG_WP_URL"), PHP_URL_HOST);
     require getenv("HG_WP_DIR") . "/wp-load.php";
     eval(getenv("HG_WP_CODE"));'
+}
+
+# The nginx location of HookGuard's fast path (for HG_NGINX_EXTRA of
+# tests/support/fpm.sh): the receive URL goes straight to receive.php, as the
+# README tells site owners to configure it. The REST route stays reachable as
+# /?rest_route=/hookguard/v1/receive/{source}.
+hg_wordpress_fast_path_location() {
+  cat <<'NGINX'
+    location ^~ /wp-json/hookguard/v1/receive {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME $document_root/wp-content/plugins/hookguard/receive.php;
+      fastcgi_pass unix:@FPM_SOCKET@;
+    }
+NGINX
 }

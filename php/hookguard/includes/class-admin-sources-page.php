@@ -72,6 +72,10 @@ final class Admin_Sources_Page {
 			self::redirect( self::SLUG, 'error', __( 'This source is registered in code; change it there.', 'hookguard' ) );
 		}
 		$existing = Source_Registry::admin_sources();
+		if ( empty( $post['editing'] ) && isset( $existing[ $name ] ) ) {
+			/* translators: %s: source name */
+			self::redirect( self::SLUG, 'error', sprintf( __( 'A source named "%s" already exists; edit it instead.', 'hookguard' ), $name ) );
+		}
 		$secrets  = isset( $existing[ $name ] ) ? $existing[ $name ]->secrets : array();
 		$remove   = isset( $post['remove_secret'] ) ? array_map( 'intval', (array) $post['remove_secret'] ) : array();
 		$secrets  = array_values( array_diff_key( $secrets, array_flip( $remove ) ) );
@@ -206,7 +210,7 @@ final class Admin_Sources_Page {
 		echo '<h2>' . esc_html( $source ? __( 'Edit source', 'hookguard' ) : __( 'Add a source', 'hookguard' ) ) . '</h2>';
 		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" class="hookguard-source-form" autocomplete="off">';
 		wp_nonce_field( 'hookguard_save_source' );
-		echo '<input type="hidden" name="action" value="hookguard_save_source"><table class="form-table" role="presentation">';
+		echo '<input type="hidden" name="action" value="hookguard_save_source"><input type="hidden" name="editing" value="' . ( $source ? '1' : '' ) . '"><table class="form-table" role="presentation">';
 		self::field( __( 'Name', 'hookguard' ), self::input( 'name', $source ? $source->name : '', 'text', $source ? 'readonly' : 'required pattern="[a-z0-9][a-z0-9_\-]{0,63}"' ), __( 'Lower-case letters, digits, "-" and "_". The delivery URL ends with it.', 'hookguard' ) );
 		self::field( __( 'Label', 'hookguard' ), self::input( 'label', $source ? $source->label : '' ) );
 		$options = '';

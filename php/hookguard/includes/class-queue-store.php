@@ -50,8 +50,8 @@ final class Queue_Store {
   status varchar(20) NOT NULL DEFAULT 'pending',
   attempts smallint(5) unsigned NOT NULL DEFAULT 0,
   received_at datetime NOT NULL,
-  next_attempt_at datetime NOT NULL,
-  locked_at datetime NULL DEFAULT NULL,
+  next_attempt_at datetime(3) NOT NULL,
+  locked_at datetime(3) NULL DEFAULT NULL,
   claim_token char(32) NULL DEFAULT NULL,
   last_error text NULL,
   processed_at datetime NULL DEFAULT NULL,
@@ -107,7 +107,7 @@ final class Queue_Store {
 		// wpdb rejects queries whose text is not valid in the table charset.
 		$sql = $this->db->prepare(
 			"INSERT INTO {$this->table} (source, idem_key, topic, headers, status, attempts, received_at, next_attempt_at, body)
-			VALUES (%s, %s, %s, %s, 'pending', 0, UTC_TIMESTAMP(), UTC_TIMESTAMP(), ",
+			VALUES (%s, %s, %s, %s, 'pending', 0, UTC_TIMESTAMP(), UTC_TIMESTAMP(3), ",
 			$source,
 			hash( 'sha256', $key ),
 			self::clean_text( $topic, 191 ),
@@ -134,9 +134,9 @@ final class Queue_Store {
 	public function release_expired( $lease ) {
 		$result = $this->run(
 			$this->db->prepare(
-				"UPDATE {$this->table} SET status = 'pending', claim_token = NULL, locked_at = NULL, next_attempt_at = UTC_TIMESTAMP(),
+				"UPDATE {$this->table} SET status = 'pending', claim_token = NULL, locked_at = NULL, next_attempt_at = UTC_TIMESTAMP(3),
 				last_error = 'The worker processing this delivery stopped before finishing it; its lease expired.'
-				WHERE status = 'processing' AND locked_at < UTC_TIMESTAMP() - INTERVAL %d SECOND",
+				WHERE status = 'processing' AND locked_at < UTC_TIMESTAMP(3) - INTERVAL %d SECOND",
 				$lease
 			)
 		);
@@ -152,8 +152,8 @@ final class Queue_Store {
 	public function claim( $token, $limit ) {
 		$claimed = $this->run(
 			$this->db->prepare(
-				"UPDATE {$this->table} SET status = 'processing', claim_token = %s, locked_at = UTC_TIMESTAMP(), attempts = attempts + 1
-				WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP()
+				"UPDATE {$this->table} SET status = 'processing', claim_token = %s, locked_at = UTC_TIMESTAMP(3), attempts = attempts + 1
+				WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP(3)
 				ORDER BY next_attempt_at, id LIMIT %d",
 				$token,
 				$limit
@@ -191,7 +191,7 @@ final class Queue_Store {
 	public function fail( $id, $token, $error, $delay, $final ) {
 		return 1 === $this->run(
 			$this->db->prepare(
-				"UPDATE {$this->table} SET status = %s, next_attempt_at = UTC_TIMESTAMP() + INTERVAL %d SECOND, last_error = %s,
+				"UPDATE {$this->table} SET status = %s, next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL %d SECOND, last_error = %s,
 				locked_at = NULL, claim_token = NULL, processed_at = " . ( $final ? 'UTC_TIMESTAMP()' : 'NULL' ) . '
 				WHERE id = %d AND claim_token = %s',
 				$final ? 'failed' : 'pending',
@@ -273,7 +273,7 @@ final class Queue_Store {
 			}
 			$where .= ' AND id IN (' . implode( ',', $ids ) . ')';
 		}
-		return (int) $this->run( "UPDATE {$this->table} SET status = 'pending', attempts = 0, next_attempt_at = UTC_TIMESTAMP(), processed_at = NULL WHERE $where" );
+		return (int) $this->run( "UPDATE {$this->table} SET status = 'pending', attempts = 0, next_attempt_at = UTC_TIMESTAMP(3), processed_at = NULL WHERE $where" );
 	}
 
 	/**

@@ -105,7 +105,9 @@ final class Rest_Controller {
 			echo '{"status":"draining"}';
 			fastcgi_finish_request();
 		}
-		$stats = Plugin::worker( $store )->run();
+		// It lingers a little once the queue is empty: deliveries whose own
+		// kick was throttled (one per two seconds) are picked up by it.
+		$stats = Plugin::worker( $store, array( 'idle_wait' => 3 ) )->run();
 		$store->unlock( 'kicked-worker' );
 		if ( function_exists( 'fastcgi_finish_request' ) ) {
 			exit;

@@ -26,6 +26,8 @@ final class Worker {
 	private $lease;
 	/** @var float Seconds; 0 = until the queue has nothing due. */
 	private $time_limit;
+	/** @var float Seconds to keep polling once nothing is due (a kicked worker). */
+	private $idle_wait;
 
 	public function __construct( Queue_Store $store, callable $sources, array $options = array() ) {
 		$this->store      = $store;
@@ -33,25 +35,37 @@ final class Worker {
 		$this->batch      = max( 1, (int) ( isset( $options['batch'] ) ? $options['batch'] : Settings::get( 'batch' ) ) );
 		$this->lease      = max( 1, (int) ( isset( $options['lease'] ) ? $options['lease'] : Settings::get( 'lease' ) ) );
 		$this->time_limit = (float) ( isset( $options['time_limit'] ) ? $options['time_limit'] : Settings::get( 'time_limit' ) );
+		$this->idle_wait  = (float) ( isset( $options['idle_wait'] ) ? $options['idle_wait'] : 0 );
 	}
 
 	/**
-	 * Runs until nothing is due or the time limit passes (checked between
-	 * batches; a claimed batch is always finished).
+	 * Runs until nothing is due (for idle_wait more seconds) or the time
+	 * limit passes (checked between batches; a claimed batch is always
+	 * finished).
 	 *
 	 * @return array{completed:int,retried:int,failed:int,lost:int,reclaimed:int}
 	 */
 	public function run() {
 		$stats    = array_fill_keys( array( 'completed', 'retried', 'failed', 'lost', 'reclaimed' ), 0 );
 		$deadline = $this->time_limit > 0 ? microtime( true ) + $this->time_limit : null;
-		do {
+		$idle_end = null;
+		while ( null === $deadline || microtime( true ) < $deadline ) {
 			$stats['reclaimed'] += $this->store->release_expired( $this->lease );
 			$token               = bin2hex( random_bytes( 16 ) );
 			$rows                = $this->store->claim( $token, $this->batch );
 			foreach ( $rows as $row ) {
 				$stats[ $this->process( $row, $token ) ]++;
 			}
-		} while ( $rows && ( null === $deadline || microtime( true ) < $deadline ) );
+			if ( $rows ) {
+				$idle_end = null;
+				continue;
+			}
+			$idle_end = null === $idle_end ? microtime( true ) + $this->idle_wait : $idle_end;
+			if ( microtime( true ) >= $idle_end ) {
+				break;
+			}
+			usleep( 200000 );
+		}
 		return $stats;
 	}
 

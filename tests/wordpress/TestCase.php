@@ -1,0 +1,210 @@
+<?php
+/**
+ * Shared helpers: deliveries built from the senders' wire formats (with
+ * PHP's own hash_hmac, not the extension's signer), real HTTP requests to
+ * nginx, the queue's state, and the CLI worker.
+ */
+
+namespace HookGuard\Tests;
+
+use HookGuard\Queue_Store;
+use HookGuard\Source_Registry;
+
+abstract class TestCase extends \PHPUnit\Framework\TestCase {
+
+	/** The two ways in: the fast path at the REST URL (nginx location), the REST route itself. */
+	public static function paths() {
+		return array(
+			'fast path'  => array( 'fast' ),
+			'REST route' => array( 'rest' ),
+		);
+	}
+
+	protected static function url( $path, $source ) {
+		$base = getenv( 'HG_WP_URL' );
+		return 'fast' === $path
+			? $base . '/wp-json/hookguard/v1/receive/' . $source
+			: $base . '/index.php?rest_route=/hookguard/v1/receive/' . rawurlencode( $source );
+	}
+
+	/**
+	 * One HTTP request to nginx.
+	 *
+	 * @return array{status:int,json:mixed,body:string,headers:array<string,string>}
+	 */
+	protected static function http( $method, $url, $body = '', array $headers = array() ) {
+		$ch       = curl_init( $url );
+		$received = array();
+		$lines    = array();
+		foreach ( $headers as $name => $value ) {
+			$lines[] = $name . ': ' . $value;
+		}
+		$lines[] = 'Expect:';
+		curl_setopt_array(
+			$ch,
+			array(
+				CURLOPT_CUSTOMREQUEST  => $method,
+				CURLOPT_RETURNTRANSFER => true,
+				CURLOPT_HTTPHEADER     => $lines,
+				CURLOPT_TIMEOUT        => 30,
+				CURLOPT_HEADERFUNCTION => static function ( $ch, $line ) use ( &$received ) {
+					$parts = explode( ':', $line, 2 );
+					if ( 2 === count( $parts ) ) {
+						$received[ strtolower( trim( $parts[0] ) ) ] = trim( $parts[1] );
+					}
+					return strlen( $line );
+				},
+			)
+		);
+		if ( 'GET' !== $method && 'HEAD' !== $method ) {
+			curl_setopt( $ch, CURLOPT_POSTFIELDS, $body );
+		}
+		$response = curl_exec( $ch );
+		if ( false === $response ) {
+			throw new \RuntimeException( 'HTTP request failed: ' . curl_error( $ch ) );
+		}
+		$status = (int) curl_getinfo( $ch, CURLINFO_RESPONSE_CODE );
+		curl_close( $ch );
+		return array(
+			'status'  => $status,
+			'json'    => json_decode( $response, true ),
+			'body'    => $response,
+			'headers' => $received,
+		);
+	}
+
+	protected static function post( $path, $source, array $delivery, array $extra_headers = array() ) {
+		return self::http( 'POST', self::url( $path, $source ), $delivery['body'], array_merge( $delivery['headers'], $extra_headers ) );
+	}
+
+	/**
+	 * A WooCommerce delivery exactly as WC_Webhook::deliver() builds it:
+	 * body trim(wp_json_encode($payload)), signature base64(HMAC-SHA256(body,
+	 * wp_specialchars_decode($secret, ENT_QUOTES))), Delivery-ID
+	 * wp_hash($webhook_id . time()).
+	 */
+	protected static function woocommerce( array $payload, $topic = 'order.created', $webhook_id = 7, $secret = HOOKGUARD_TEST_WC_SECRET, $time = null ) {
+		$body = trim( wp_json_encode( $payload ) );
+		list( $resource, $event ) = explode( '.', $topic, 2 );
+		return array(
+			'body'    => $body,
+			'headers' => array(
+				'Content-Type'             => 'application/json',
+				'User-Agent'               => 'WooCommerce/7.9.0 Hookshot (WordPress/6.1.1)',
+				'X-WC-Webhook-Source'      => 'https://shop.example/',
+				'X-WC-Webhook-Topic'       => $topic,
+				'X-WC-Webhook-Resource'    => $resource,
+				'X-WC-Webhook-Event'       => $event,
+				'X-WC-Webhook-Signature'   => base64_encode( hash_hmac( 'sha256', $body, wp_specialchars_decode( $secret, ENT_QUOTES ), true ) ),
+				'X-WC-Webhook-ID'          => (string) $webhook_id,
+				'X-WC-Webhook-Delivery-ID' => wp_hash( $webhook_id . ( null === $time ? time() : $time ) ),
+			),
+		);
+	}
+
+	/** A WooCommerce order payload (the fields a receiver reads; date_modified_gmt included as WC sends it). */
+	protected static function order( $id, $status = 'processing', $modified = '2024-05-01T10:00:00' ) {
+		return array(
+			'id'                => $id,
+			'status'            => $status,
+			'currency'          => 'EUR',
+			'total'             => '42.50',
+			'date_modified_gmt' => $modified,
+			'billing'           => array(
+				'email' => 'jane.doe@example.com',
+				'phone' => '+31 6 1234 5678',
+			),
+			'line_items'        => array(
+				array(
+					'product_id' => 12,
+					'quantity'   => 2,
+				),
+			),
+		);
+	}
+
+	/** A generic "hmac" delivery (header X-Sig: hex HMAC-SHA256). */
+	protected static function hmac( $body, $secret = HOOKGUARD_TEST_HMAC_SECRET ) {
+		return array(
+			'body'    => $body,
+			'headers' => array(
+				'Content-Type' => 'application/json',
+				'X-Sig'        => hash_hmac( 'sha256', $body, $secret ),
+			),
+		);
+	}
+
+	/** A "wp-relay" delivery: base64(HMAC-SHA256(timestamp . "." . body)), X-Event-Id. */
+	protected static function relay( $body, $event_id, $secret = HOOKGUARD_TEST_RELAY_NEW, $timestamp = null ) {
+		$timestamp = null === $timestamp ? time() : $timestamp;
+		return array(
+			'body'    => $body,
+			'headers' => array(
+				'Content-Type'   => 'application/json',
+				'X-WP-Timestamp' => (string) $timestamp,
+				'X-WP-Signature' => base64_encode( hash_hmac( 'sha256', $timestamp . '.' . $body, $secret, true ) ),
+				'X-Event-Id'     => $event_id,
+			),
+		);
+	}
+
+	/** A client address of its own (requests come from 127.0.0.1, a trusted proxy in these tests). */
+	protected static function client_ip() {
+		return '10.' . random_int( 0, 255 ) . '.' . random_int( 0, 255 ) . '.' . random_int( 1, 254 );
+	}
+
+	protected static function store() {
+		return new Queue_Store();
+	}
+
+	protected static function reset_queue() {
+		global $wpdb;
+		$wpdb->query( 'DELETE FROM ' . self::store()->table() );
+		$wpdb->query( 'DELETE FROM ' . hookguard_test_log_table() );
+	}
+
+	protected static function row( $id ) {
+		return self::store()->get( $id );
+	}
+
+	/**
+	 * Changes site settings and waits until the fast path sees them (its
+	 * cached configuration lives one second in PHP-FPM's APCu).
+	 */
+	protected static function settings( array $changes ) {
+		update_option( \HookGuard\Settings::OPTION, array_merge( \HookGuard\Settings::all(), $changes ) );
+		Source_Registry::compile();
+		usleep( 1100000 );
+	}
+
+	/** The CLI worker as a command line (php with the extension). */
+	protected static function cli_command( $command, array $options = array() ) {
+		$cmd = array( PHP_BINARY, '-d', 'extension=' . getenv( 'HG_EXTENSION' ), getenv( 'HG_WP_DIR' ) . '/wp-content/plugins/hookguard/cli.php', $command, '--path=' . getenv( 'HG_WP_DIR' ) );
+		foreach ( $options as $name => $value ) {
+			$cmd[] = '--' . $name . '=' . $value;
+		}
+		return $cmd;
+	}
+
+	/** Runs the CLI worker to completion; returns its JSON output. */
+	protected static function drain( array $options = array() ) {
+		$process = proc_open( self::cli_command( 'drain', $options ), array( 1 => array( 'pipe', 'w' ), 2 => array( 'pipe', 'w' ) ), $pipes );
+		$out     = stream_get_contents( $pipes[1] );
+		$err     = stream_get_contents( $pipes[2] );
+		$status  = proc_close( $process );
+		if ( 0 !== $status ) {
+			throw new \RuntimeException( "cli.php drain failed ($status): $err" );
+		}
+		return json_decode( trim( $out ), true );
+	}
+
+	/** @return array<int,int> delivery id => times its handler completed. */
+	protected static function handled() {
+		global $wpdb;
+		$out = array();
+		foreach ( $wpdb->get_results( 'SELECT delivery_id, COUNT(*) AS n FROM ' . hookguard_test_log_table() . ' GROUP BY delivery_id' ) as $row ) {
+			$out[ (int) $row->delivery_id ] = (int) $row->n;
+		}
+		return $out;
+	}
+}

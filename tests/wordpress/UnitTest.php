@@ -1,0 +1,226 @@
+<?php
+/**
+ * The plugin's units, inside the installed WordPress and its database.
+ */
+
+namespace HookGuard\Tests;
+
+use HookGuard\Client_Ip;
+use HookGuard\Crypto;
+use HookGuard\Log;
+use HookGuard\Queue_Store;
+use HookGuard\Request;
+use HookGuard\Scheme_Profile;
+use HookGuard\Settings;
+use HookGuard\Source;
+use HookGuard\Source_Registry;
+use HookGuard\Worker;
+
+final class UnitTest extends TestCase {
+
+	public function test_register_source_rejects_misuse_naming_the_argument_and_never_the_secret() {
+		$cases = array(
+			array( 'Bad Name', array( 'scheme' => 'github', 'secrets' => 's' ), 'Argument #1 ($name)' ),
+			array( 'ok', array( 'secrets' => 's' ), 'key "scheme" must be one of' ),
+			array( 'ok', array( 'scheme' => 'nope', 'secrets' => 's' ), 'key "scheme"' ),
+			array( 'ok', array( 'scheme' => 'github' ), 'key "secrets"' ),
+			array( 'ok', array( 'scheme' => 'github', 'secrets' => array() ), 'key "secrets"' ),
+			array( 'ok', array( 'scheme' => 'github', 'secrets' => array( 'a', 5 ) ), 'only non-empty strings' ),
+			array( 'ok', array( 'scheme' => 'github', 'secrets' => 's', 'colour' => 1 ), 'unknown key "colour"' ),
+			array( 'ok', array( 'scheme' => 'github', 'secrets' => 's', 'options' => array( 'now' => 1 ) ), 'unknown option "now"' ),
+			array( 'ok', array( 'scheme' => 'github', 'secrets' => 's', 'handler' => 'no_such_function' ), 'key "handler" must be callable' ),
+			array( 'ok', array( 'scheme' => 'github', 'secrets' => 's', 'max_attempts' => 0 ), 'key "max_attempts"' ),
+			array( 'ok', array( 'scheme' => 'github', 'secrets' => 's', 'idempotency' => 'cookie:x' ), 'key "idempotency"' ),
+			array( 'ok', array( 'scheme' => 'github', 'secrets' => 's', 'rate_limit' => array( 'failed' => array( 'limit' => 0, 'period' => 60 ) ) ), 'key "rate_limit"' ),
+			array( 'ok', array( 'scheme' => 'woocommerce', 'secrets' => 's', 'rate_limit' => array( 'verified' => array( 'limit' => 5, 'period' => 60 ) ) ), 'does not retry' ),
+			array( 'ok', array( 'scheme' => 'hmac', 'secrets' => 's' ), 'not accepted by scheme "hmac"' ),
+			array( 'ok', array( 'scheme' => 'standard-webhooks', 'secrets' => 'plain-secret-value' ), 'not accepted by scheme "standard-webhooks"' ),
+			array( 'ok', array( 'scheme' => 'github', 'secrets' => 's', 'options' => array( 'algo' => 'md5' ) ), 'not accepted by scheme "github"' ),
+		);
+		foreach ( $cases as list( $name, $args, $expected ) ) {
+			try {
+				hookguard_register_source( $name, $args );
+				$this->fail( 'accepted: ' . json_encode( $args ) );
+			} catch ( \ValueError $e ) {
+				$this->assertStringContainsString( $expected, $e->getMessage() );
+				$this->assertStringStartsWith( 'hookguard_register_source(): Argument #', $e->getMessage() );
+				$this->assertStringNotContainsString( 'plain-secret-value', $e->getMessage() );
+			}
+		}
+	}
+
+	public function test_a_source_gets_its_schemes_defaults() {
+		$s = Source::from_args( 'gh', array( 'scheme' => 'github', 'secrets' => 'x' ) );
+		$this->assertSame( array( 'x' ), $s->secrets );
+		$this->assertSame( 'header:X-GitHub-Delivery|body', $s->idempotency );
+		$this->assertSame( array( 'limit' => 120, 'period' => 60 ), $s->fail_limit );
+		$this->assertNull( $s->verified_limit );
+		$this->assertSame( 3, $s->max_attempts );
+		$this->assertTrue( $s->json );
+		$wc = Source::from_args( 'wc', array( 'scheme' => 'woocommerce', 'secrets' => 'x', 'topics' => 'order.*, coupon.created' ) );
+		$this->assertFalse( $wc->sender_retries );
+		$this->assertTrue( $wc->accepts_topic( 'order.updated' ) );
+		$this->assertTrue( $wc->accepts_topic( 'coupon.created' ) );
+		$this->assertFalse( $wc->accepts_topic( 'coupon.deleted' ) );
+		$this->assertFalse( $wc->accepts_topic( 'orders.x' ) );
+	}
+
+	public function test_secrets_are_sealed_at_rest_and_shown_masked() {
+		$plain  = 'wc_secret_0123456789abcdef';
+		$sealed = Crypto::seal( $plain );
+		$this->assertStringStartsWith( 'hg1:', $sealed );
+		$this->assertStringNotContainsString( $plain, $sealed );
+		$this->assertNotSame( $sealed, Crypto::seal( $plain ), 'a fresh nonce each time' );
+		$this->assertSame( $plain, Crypto::open( $sealed ) );
+		$this->assertFalse( Crypto::open( substr( $sealed, 0, -2 ) . 'AA' ), 'tampered' );
+		$this->assertFalse( Crypto::open( 'plain text' ) );
+		$this->assertSame( '••••••••cdef (26 characters)', Crypto::mask( $plain ) );
+		$this->assertSame( '•••••••• (5 characters)', Crypto::mask( 'short' ) );
+
+		// Saved in the admin: the option holds only sealed secrets; so does the fast path's compiled copy.
+		Source_Registry::save_admin_source( Source::from_args( 'unit-admin', array( 'scheme' => 'github', 'secrets' => array( $plain, 'second-secret-value' ) ) ) );
+		try {
+			global $wpdb;
+			$raw = $wpdb->get_var( "SELECT GROUP_CONCAT(option_value) FROM $wpdb->options WHERE option_name LIKE 'hookguard%'" );
+			$this->assertStringNotContainsString( $plain, $raw );
+			$this->assertStringNotContainsString( 'second-secret-value', $raw );
+			$this->assertStringNotContainsString( HOOKGUARD_TEST_HMAC_SECRET, $raw, 'code sources too' );
+			$this->assertSame( array( $plain, 'second-secret-value' ), Source_Registry::get( 'unit-admin' )->secrets );
+			$compiled = Source_Registry::load_compiled();
+			$this->assertSame( array( $plain, 'second-secret-value' ), $compiled['sources']['unit-admin']['secrets'] );
+		} finally {
+			Source_Registry::delete_admin_source( 'unit-admin' );
+		}
+		$this->assertNull( Source_Registry::get( 'unit-admin' ) );
+	}
+
+	public function test_the_key_comes_from_the_constant_when_defined_else_the_salts() {
+		Crypto::reset();
+		$from_salts = Crypto::key();
+		$this->assertSame( 32, strlen( $from_salts ) );
+		$this->assertSame( sodium_crypto_generichash( "HookGuard secrets v1\0salts:" . AUTH_KEY . AUTH_SALT, '', 32 ), $from_salts );
+	}
+
+	public function test_logs_mask_emails_phones_and_tokens() {
+		$line = Log::mask( 'order for jane.doe@example.com, +1 (555) 123-4567 / 0612345678 on 2024-05-01, sig sha256=' . hash( 'sha256', 'x' ) . ' order 1042' );
+		$this->assertStringNotContainsString( 'jane.doe@', $line );
+		$this->assertStringContainsString( 'j***@example.com', $line );
+		$this->assertStringNotContainsString( '123-4567', $line );
+		$this->assertStringNotContainsString( '0612345678', $line );
+		$this->assertStringNotContainsString( hash( 'sha256', 'x' ), $line );
+		$this->assertStringContainsString( '2024-05-01', $line );
+		$this->assertStringContainsString( 'order 1042', $line );
+	}
+
+	public function test_the_client_ip_is_remote_addr_unless_a_trusted_proxy_forwarded_it() {
+		$req = static function ( $remote, $xff = null ) {
+			return new Request( 'POST', 's', '', null === $xff ? array() : array( 'x-forwarded-for' => $xff ), $remote );
+		};
+		$none = new Client_Ip( array() );
+		$this->assertSame( '203.0.113.9', $none->resolve( $req( '203.0.113.9', '1.2.3.4' ) ), 'X-Forwarded-For ignored without trusted proxies' );
+		$trusted = new Client_Ip( array( '10.0.0.0/8', '2001:db8::/32', 'garbage', '192.168.1.1' ) );
+		$this->assertSame( '1.2.3.4', $trusted->resolve( $req( '10.1.2.3', '1.2.3.4' ) ) );
+		$this->assertSame( '1.2.3.4', $trusted->resolve( $req( '10.1.2.3', '9.9.9.9, 1.2.3.4, 10.0.0.7' ) ), 'rightmost untrusted hop' );
+		$this->assertSame( '203.0.113.9', $trusted->resolve( $req( '203.0.113.9', '1.2.3.4' ) ), 'not from a proxy' );
+		$this->assertSame( '10.1.2.3', $trusted->resolve( $req( '10.1.2.3', 'not-an-ip' ) ) );
+		$this->assertSame( '2a00::1', $trusted->resolve( $req( '2001:db8::5', '2a00::1' ) ) );
+		$this->assertTrue( $trusted->is_trusted( '192.168.1.1' ) );
+		$this->assertFalse( $trusted->is_trusted( '192.168.1.2' ) );
+		$this->assertFalse( $trusted->is_trusted( '11.0.0.1' ) );
+	}
+
+	public function test_requests_read_headers_in_every_php_shape() {
+		$server = Request::from_globals( 'shop', array( 'REQUEST_METHOD' => 'post', 'HTTP_X_WC_WEBHOOK_TOPIC' => 'order.created', 'CONTENT_LENGTH' => '12', 'REMOTE_ADDR' => '1.1.1.1' ), 'body' );
+		$rest   = Request::from_rest( 'POST', 'shop', 'body', array( 'x_wc_webhook_topic' => array( 'order.created' ), 'content_length' => array( '12' ) ), '1.1.1.1' );
+		foreach ( array( $server, $rest ) as $r ) {
+			$this->assertSame( 'POST', $r->method );
+			$this->assertSame( 'order.created', $r->header( 'X-WC-Webhook-Topic' ) );
+			$this->assertSame( 12, $r->content_length() );
+		}
+		$this->assertSame( $server->headers, $rest->headers );
+	}
+
+	public function test_field_specs_pick_topics_and_keys() {
+		$r    = new Request( 'POST', 's', '{"type":"a.b","data":{"id":"x1"},"n":5}', array( 'x-event' => 'e1' ), '' );
+		$json = json_decode( $r->body, true );
+		$this->assertSame( 'a.b', Scheme_Profile::extract( 'json:type', $r, $json ) );
+		$this->assertSame( 'x1', Scheme_Profile::extract( 'json:data.id', $r, $json ) );
+		$this->assertSame( '5', Scheme_Profile::extract( 'json:n', $r, $json ) );
+		$this->assertSame( 'e1', Scheme_Profile::extract( 'json:missing|header:X-Event', $r, $json ) );
+		$this->assertSame( 'body:' . hash( 'sha256', $r->body ), Scheme_Profile::extract( 'header:X-None|body', $r, $json ) );
+		$this->assertSame( 'v', Scheme_Profile::extract( 'value:v', $r, $json ) );
+		$this->assertSame( '', Scheme_Profile::extract( 'json:data', $r, $json ), 'objects are not keys' );
+	}
+
+	public function test_backoff_doubles_with_jitter_and_is_capped() {
+		for ( $i = 0; $i < 50; $i++ ) {
+			$this->assertThat( Worker::backoff( 30, 1 ), $this->logicalAnd( $this->greaterThanOrEqual( 15 ), $this->lessThanOrEqual( 30 ) ) );
+			$this->assertThat( Worker::backoff( 30, 3 ), $this->logicalAnd( $this->greaterThanOrEqual( 60 ), $this->lessThanOrEqual( 120 ) ) );
+			$this->assertLessThanOrEqual( Worker::MAX_DELAY, Worker::backoff( 30, 40 ) );
+		}
+		$seen = array();
+		for ( $i = 0; $i < 50; $i++ ) {
+			$seen[ Worker::backoff( 30, 4 ) ] = true;
+		}
+		$this->assertGreaterThan( 5, count( $seen ), 'jittered' );
+		$this->assertSame( 0, Worker::backoff( 0, 3 ) );
+	}
+
+	public function test_the_store_enforces_one_row_per_source_and_key() {
+		self::reset_queue();
+		$store = new Queue_Store();
+		$a     = $store->enqueue( 'qa', 'k1', 't', 'body', array() );
+		$b     = $store->enqueue( 'qa', 'k1', 't', 'other body', array() );
+		$c     = $store->enqueue( 'shop', 'k1', 't', 'body', array() );
+		$this->assertTrue( $a['new'] );
+		$this->assertFalse( $b['new'] );
+		$this->assertSame( $a['id'], $b['id'] );
+		$this->assertTrue( $c['new'], 'keys are per source' );
+		global $wpdb;
+		$indexes = $wpdb->get_results( 'SHOW INDEX FROM ' . $store->table() . " WHERE Key_name = 'source_key'" );
+		$this->assertSame( '0', $indexes[0]->Non_unique, 'a unique index does it' );
+	}
+
+	public function test_claims_are_exclusive_and_tokens_guard_every_update() {
+		self::reset_queue();
+		$store = new Queue_Store();
+		foreach ( range( 1, 5 ) as $i ) {
+			$store->enqueue( 'qa', "k$i", 't', '{}', array() );
+		}
+		$first  = $store->claim( 'token-a', 3 );
+		$second = $store->claim( 'token-b', 3 );
+		$this->assertCount( 3, $first );
+		$this->assertCount( 2, $second );
+		$this->assertSame( array(), array_intersect( wp_list_pluck( $first, 'id' ), wp_list_pluck( $second, 'id' ) ) );
+		$this->assertSame( array(), $store->claim( 'token-c', 3 ) );
+		$this->assertFalse( $store->complete( $first[0]->id, 'token-b' ), "another claim's token changes nothing" );
+		$this->assertTrue( $store->complete( $first[0]->id, 'token-a' ) );
+		$this->assertFalse( $store->complete( $first[0]->id, 'token-a' ), 'only once' );
+		$this->assertSame( 0, $store->release_expired( 60 ), 'leases still valid' );
+		$this->assertSame( array( 'pending' => 0, 'processing' => 4, 'completed' => 1, 'failed' => 0 ), $store->counts() );
+	}
+
+	public function test_the_schema_is_versioned_and_dbdelta_is_idempotent() {
+		$this->assertSame( Queue_Store::SCHEMA_VERSION, get_option( Queue_Store::VERSION_OPTION ) );
+		( new Queue_Store() )->install();
+		global $wpdb;
+		$columns = $wpdb->get_col( 'SHOW COLUMNS FROM ' . ( new Queue_Store() )->table() );
+		$this->assertSame( array( 'id', 'source', 'idem_key', 'topic', 'body', 'headers', 'status', 'attempts', 'received_at', 'next_attempt_at', 'locked_at', 'claim_token', 'last_error', 'processed_at' ), $columns );
+	}
+
+	public function test_settings_are_sanitised() {
+		$s = Settings::sanitize( array( 'trusted_proxies' => "10.0.0.0/8\nnonsense\n::1", 'lease' => '2', 'batch' => 'x', 'kick' => '0' ) );
+		$this->assertSame( array( '10.0.0.0/8', '::1' ), $s['trusted_proxies'] );
+		$this->assertSame( 5, $s['lease'] );
+		$this->assertSame( Settings::all()['batch'], $s['batch'] );
+		$this->assertFalse( $s['kick'] );
+	}
+
+	public function test_the_site_health_test_reports_the_extension() {
+		$tests = apply_filters( 'site_status_tests', array( 'direct' => array() ) );
+		$this->assertArrayHasKey( 'hookguard_extension', $tests['direct'] );
+		$result = call_user_func( $tests['direct']['hookguard_extension']['test'] );
+		$this->assertSame( function_exists( 'hookguard_rate_limit' ) ? 'good' : 'recommended', $result['status'] );
+		$this->assertStringContainsString( 'woocommerce', $result['description'] );
+	}
+}
