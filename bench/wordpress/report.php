@@ -1,0 +1,37 @@
+<?php
+/**
+ * Prints bench/wordpress/run's results as a markdown table with ratios and
+ * the targets from issue #4.
+ */
+
+list( , $seconds, $connections, $workers, $drain1, $drain2 ) = $argv;
+$r        = array_map( static function ( $json ) { return json_decode( $json, true ); }, array_slice( $argv, 6 ) );
+$names    = array( 'accepted', 'forged', 'over-limit' );
+$plain    = array_combine( $names, array_slice( $r, 0, 3 ) );
+$fast     = array_combine( $names, array_slice( $r, 3, 3 ) );
+$rest     = array_combine( $names, array_slice( $r, 6, 3 ) );
+$rps      = static function ( $x ) { return $x['requests'] / ( $x['duration_us'] / 1e6 ); };
+$ms       = static function ( $us ) { return sprintf( '%.1f', $us / 1000 ); };
+$targets  = array( 'accepted' => 10, 'forged' => 50, 'over-limit' => 50 );
+
+printf( "WooCommerce deliveries, wrk -c%d for %d s each, %d php-fpm workers, %d CPUs, PHP %s, MariaDB, WordPress 6.1\n\n", $connections, $seconds, $workers, (int) shell_exec( 'nproc' ), PHP_VERSION );
+echo "| deliveries | plain WP REST route req/s (p50 / p99 ms) | HookGuard fast path req/s (p50 / p99 ms) | ratio | target | HookGuard REST route req/s (p50 / p99 ms) |\n";
+echo "|---|---|---|---|---|---|\n";
+$ok = true;
+foreach ( $names as $name ) {
+	$ratio = $rps( $fast[ $name ] ) / $rps( $plain[ $name ] );
+	$met   = $ratio >= $targets[ $name ] && ( 'accepted' !== $name || $fast[ $name ]['p99_us'] <= 15000 );
+	$ok    = $ok && $met;
+	printf(
+		"| %s | %.0f (%s / %s) | %.0f (%s / %s) | **%.1f×** | ≥ %d×%s: %s | %.0f (%s / %s) |\n",
+		$name,
+		$rps( $plain[ $name ] ), $ms( $plain[ $name ]['p50_us'] ), $ms( $plain[ $name ]['p99_us'] ),
+		$rps( $fast[ $name ] ), $ms( $fast[ $name ]['p50_us'] ), $ms( $fast[ $name ]['p99_us'] ),
+		$ratio,
+		$targets[ $name ],
+		'accepted' === $name ? ', p99 ≤ 15 ms' : '',
+		$met ? 'met' : 'MISSED',
+		$rps( $rest[ $name ] ), $ms( $rest[ $name ]['p50_us'] ), $ms( $rest[ $name ]['p99_us'] )
+	);
+}
+printf( "\nWorker drain, no-op handler (cli.php drain --batch=100, wall time incl. WordPress boot): 1 worker %d deliveries/s, 2 workers %d deliveries/s (target ≥ 2000/s: %s)\n", $drain1, $drain2, max( $drain1, $drain2 ) >= 2000 ? 'met' : 'MISSED' );
