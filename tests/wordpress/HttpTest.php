@@ -304,7 +304,7 @@ final class HttpTest extends TestCase {
 		self::require_limiter();
 		$codes = array();
 		foreach ( array( 'fast', 'rest', 'fast', 'rest', 'fast' ) as $i => $path ) {
-			$codes[] = self::post( $path, 'relay', self::relay( '{"type":"a"}', 'evt-limit-' . $i ) )['status'];
+			$codes[] = self::post( $path, 'relay-limited', self::relay( '{"type":"a"}', 'evt-limit-' . $i ) )['status'];
 		}
 		$this->assertSame( array( 202, 202, 202, 429, 429 ), $codes );
 	}

@@ -172,6 +172,12 @@ final class QueueTest extends TestCase {
 			}
 		} finally {
 			self::settings( array( 'kick' => false ) );
+			// The kicked worker lingers a few seconds once idle: let it finish.
+			$deadline = microtime( true ) + 15;
+			while ( ! self::store()->try_lock( 'kicked-worker' ) && microtime( true ) < $deadline ) {
+				usleep( 200000 );
+			}
+			self::store()->unlock( 'kicked-worker' );
 		}
 	}
 

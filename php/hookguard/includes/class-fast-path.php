@@ -38,12 +38,13 @@ final class Fast_Path {
 		$apcu   = function_exists( 'apcu_fetch' ) && apcu_enabled();
 		$config = $apcu ? apcu_fetch( self::$prefix . 'config' ) : false;
 		$booted = false;
-		if ( ! is_array( $config ) ) {
+		// APCu's own TTL counts whole seconds (up to one more); the age check is exact.
+		if ( ! is_array( $config ) || microtime( true ) - $config['cached_at'] > self::CACHE_TTL ) {
 			self::boot( $wp_load );
 			$booted = true;
 			$config = self::load_config();
 			if ( $apcu ) {
-				apcu_store( self::$prefix . 'config', $config, self::CACHE_TTL );
+				apcu_store( self::$prefix . 'config', $config, self::CACHE_TTL + 1 );
 			}
 		}
 
@@ -148,6 +149,7 @@ final class Fast_Path {
 			'kick'            => $compiled ? (bool) $compiled['kick'] : false,
 			'drain_url'       => $compiled ? $compiled['drain_url'] : '',
 			'drain_token'     => Kicker::token(),
+			'cached_at'       => microtime( true ),
 		);
 	}
 }
