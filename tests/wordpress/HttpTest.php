@@ -70,6 +70,23 @@ final class HttpTest extends TestCase {
 		$this->assertArrayNotHasKey( 'x-forwarded-for', $headers );
 	}
 
+	/**
+	 * The fast path stores through $wpdb when it had to load WordPress's
+	 * SHORTINIT core (its cache was cold) and through its own connection
+	 * when the cache is warm: both store the same row.
+	 */
+	public function test_the_fast_path_stores_with_a_cold_and_with_a_warm_cache() {
+		usleep( 1100000 ); // Let the cached configuration expire.
+		$cold = self::post( 'fast', 'shop', self::woocommerce( self::order( 1101 ) ) );
+		$warm = self::post( 'fast', 'shop', self::woocommerce( self::order( 1102 ) ) );
+		$this->assertSame( array( 202, 202 ), array( $cold['status'], $warm['status'] ) );
+		foreach ( array( $cold, $warm ) as $r ) {
+			$row = self::row( $r['json']['id'] );
+			$this->assertSame( array( 'shop', 'order.created', 'pending' ), array( $row->source, $row->topic, $row->status ) );
+		}
+		$this->assertSame( 200, self::post( 'fast', 'shop', self::woocommerce( self::order( 1101 ) ) )['status'] );
+	}
+
 	/** @dataProvider paths */
 	public function test_a_binary_body_is_stored_byte_for_byte( $path ) {
 		$body = "\x00\xff\xfe raw \x80 bytes \x00";

@@ -119,9 +119,7 @@ final class Source_Registry {
 		}
 		$snapshot['fingerprint'] = $fingerprint;
 		update_option( self::COMPILED_OPTION, $snapshot, true );
-		if ( function_exists( 'apcu_delete' ) ) {
-			apcu_delete( Fast_Path::cache_key_prefix() . 'config' );
-		}
+		Fast_Path::forget_cache();
 	}
 
 	/**
