@@ -17,6 +17,7 @@
 # HG_WP_ADMIN_USER, HG_WP_ADMIN_PASSWORD.
 
 HG_WORDPRESS_SOURCE=${HG_WORDPRESS_SOURCE:-/usr/share/wordpress}
+HG_WORDPRESS_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 # PHP CLI with the HookGuard extension when HG_EXTENSION names the built .so.
 hg_php() {
@@ -126,15 +127,11 @@ hg_wp_php() {
 }
 
 # The nginx location of HookGuard's fast path (for HG_NGINX_EXTRA of
-# tests/support/fpm.sh): the receive URL goes straight to receive.php, as the
-# README tells site owners to configure it. The REST route stays reachable as
-# /?rest_route=/hookguard/v1/receive/{source}.
+# tests/support/fpm.sh): the snippet site owners are given,
+# php/hookguard/fast-path.nginx.conf, pointed at this pool's socket. The
+# REST route stays reachable as /index.php?rest_route=/hookguard/v1/receive/{source}.
 hg_wordpress_fast_path_location() {
-  cat <<'NGINX'
-    location ^~ /wp-json/hookguard/v1/receive {
-      include /etc/nginx/fastcgi_params;
-      fastcgi_param SCRIPT_FILENAME $document_root/wp-content/plugins/hookguard/receive.php;
-      fastcgi_pass unix:@FPM_SOCKET@;
-    }
-NGINX
+  sed -e 's|^\( *\)include fastcgi_params;|\1include /etc/nginx/fastcgi_params;|' \
+      -e 's|fastcgi_pass unix:[^;]*;|fastcgi_pass unix:@FPM_SOCKET@;|' \
+      "$HG_WORDPRESS_REPO/php/hookguard/fast-path.nginx.conf"
 }
