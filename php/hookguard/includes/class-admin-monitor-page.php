@@ -22,15 +22,8 @@ final class Admin_Monitor_Page {
 		add_submenu_page( Admin_Sources_Page::SLUG, __( 'HookGuard queue', 'hookguard' ), __( 'Queue', 'hookguard' ), Admin_Sources_Page::capability(), self::SLUG, array( self::class, 'render' ) );
 	}
 
-	private static function require_capability( $nonce_action ) {
-		if ( ! current_user_can( Admin_Sources_Page::capability() ) ) {
-			wp_die( esc_html__( 'You are not allowed to manage HookGuard.', 'hookguard' ), 403 );
-		}
-		check_admin_referer( $nonce_action );
-	}
-
 	public static function retry() {
-		self::require_capability( 'hookguard_retry' );
+		Admin_Sources_Page::require_capability( 'hookguard_retry' );
 		$id = isset( $_POST['id'] ) ? absint( $_POST['id'] ) : 0; // phpcs:ignore WordPress.Security.NonceVerification -- checked above.
 		$n  = ( new Queue_Store() )->retry_failed( $id ? array( $id ) : null );
 		/* translators: %d: number of deliveries */
@@ -38,7 +31,7 @@ final class Admin_Monitor_Page {
 	}
 
 	public static function purge() {
-		self::require_capability( 'hookguard_purge' );
+		Admin_Sources_Page::require_capability( 'hookguard_purge' );
 		$status = isset( $_POST['status'] ) && 'failed' === $_POST['status'] ? 'failed' : 'completed'; // phpcs:ignore WordPress.Security.NonceVerification
 		$days   = isset( $_POST['days'] ) ? absint( $_POST['days'] ) : 30; // phpcs:ignore WordPress.Security.NonceVerification
 		$n      = ( new Queue_Store() )->purge( $status, $days );

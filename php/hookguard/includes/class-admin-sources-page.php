@@ -57,7 +57,8 @@ final class Admin_Sources_Page {
 		}
 	}
 
-	private static function require_capability( $nonce_action ) {
+	/** Stops unless the user may manage HookGuard and $nonce_action's nonce is valid. */
+	public static function require_capability( $nonce_action ) {
 		if ( ! current_user_can( self::capability() ) ) {
 			wp_die( esc_html__( 'You are not allowed to manage HookGuard.', 'hookguard' ), 403 );
 		}

@@ -74,14 +74,10 @@ final class Cli {
 
 	private static function find_wp_load( $path ) {
 		if ( is_string( $path ) && '' !== $path ) {
-			return is_file( rtrim( $path, '/' ) . '/wp-load.php' ) ? rtrim( $path, '/' ) . '/wp-load.php' : null;
+			$file = rtrim( $path, '/' ) . '/wp-load.php';
+			return is_file( $file ) ? $file : null;
 		}
-		$dir = dirname( isset( $_SERVER['SCRIPT_FILENAME'] ) ? $_SERVER['SCRIPT_FILENAME'] : __DIR__ ); // Unresolved: the plugin may be a symlink.
-		for ( $i = 0; $i < 8 && strlen( $dir ) > 1; $i++, $dir = dirname( $dir ) ) {
-			if ( is_file( $dir . '/wp-load.php' ) ) {
-				return $dir . '/wp-load.php';
-			}
-		}
-		return null;
+		// As the fast path finds it: HOOKGUARD_WP_LOAD, else up from the script's (unresolved) path.
+		return Fast_Path::find_wp_load( $_SERVER );
 	}
 }

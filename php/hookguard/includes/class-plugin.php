@@ -24,6 +24,7 @@ final class Plugin {
 		add_action( 'init', array( self::class, 'init' ), 0 );
 		// After everyone's init callbacks: code sources are all registered.
 		add_action( 'init', array( Source_Registry::class, 'compile' ), PHP_INT_MAX );
+		add_action( 'update_option_' . Settings::OPTION, array( Source_Registry::class, 'compile' ) );
 		add_action( 'rest_api_init', array( Rest_Controller::class, 'register_routes' ) );
 		add_filter( 'rest_pre_dispatch', array( Rest_Controller::class, 'pre_dispatch' ), 5, 3 );
 		add_filter( 'cron_schedules', array( self::class, 'cron_schedules' ) );
