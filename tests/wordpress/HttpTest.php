@@ -371,10 +371,18 @@ final class HttpTest extends TestCase {
 			$res = rest_do_request($req);
 			$health = HookGuard\Site_Health::test();
 			echo json_encode(array(extension_loaded("hookguard"), $res->get_status(), $res->get_data()["error"], $notice, $health["status"]));';
-		$process = proc_open( array( PHP_BINARY, '-r', $code ), array( 1 => array( 'pipe', 'w' ), 2 => array( 'pipe', 'w' ) ), $pipes );
-		$out     = stream_get_contents( $pipes[1] );
-		$err     = stream_get_contents( $pipes[2] );
-		$this->assertSame( 0, proc_close( $process ), $err );
+		// Without php.ini (where a system-wide install would load hookguard), with every other extension this PHP has.
+		$command = array( PHP_BINARY, '-n' );
+		$first   = array( 'mysqlnd', 'pdo', 'xml' );
+		$others  = array_diff( array_map( 'strtolower', get_loaded_extensions() ), $first, array( 'hookguard' ) );
+		foreach ( array_merge( $first, $others ) as $extension ) {
+			if ( is_file( ini_get( 'extension_dir' ) . "/$extension.so" ) ) {
+				array_push( $command, '-d', "extension=$extension" );
+			}
+		}
+		array_push( $command, '-r', $code );
+		list( $status, $out, $err ) = self::run_process( $command );
+		$this->assertSame( 0, $status, $err );
 		list( $loaded, $status, $error, $notice, $health ) = json_decode( $out, true );
 		$this->assertFalse( $loaded );
 		$this->assertSame( 503, $status );

@@ -198,4 +198,16 @@ final class QueueTest extends TestCase {
 		$this->assertNull( self::row( $ids[0] ) );
 		$this->assertNotNull( self::row( $ids[1] ) );
 	}
+
+	/**
+	 * Everything the suite made PHP-FPM and the CLI workers log: no secret,
+	 * no signature, no unmasked e-mail address or phone number.
+	 */
+	public function test_the_logs_hold_no_secrets_signatures_or_contact_details() {
+		$logs = self::$cli_logs . file_get_contents( getenv( 'HG_FPM_LOG' ) );
+		$this->assertStringContainsString( '[HookGuard] error', $logs, 'the suite did log failures' );
+		foreach ( array( HOOKGUARD_TEST_WC_SECRET, wp_specialchars_decode( HOOKGUARD_TEST_WC_SECRET, ENT_QUOTES ), HOOKGUARD_TEST_RELAY_NEW, HOOKGUARD_TEST_RELAY_OLD, HOOKGUARD_TEST_HMAC_SECRET, HOOKGUARD_TEST_STRIPE, HOOKGUARD_TEST_SW_SECRET, HOOKGUARD_TEST_ORDER_SECRET, 'jane.doe@example.com', '555 123 4567', 'x-wc-webhook-signature', 'X-WC-Webhook-Signature' ) as $needle ) {
+			$this->assertStringNotContainsString( $needle, $logs );
+		}
+	}
 }

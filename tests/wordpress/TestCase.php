@@ -186,12 +186,26 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 		return $cmd;
 	}
 
-	/** Runs the CLI worker to completion; returns its JSON output. */
-	protected static function drain( array $options = array() ) {
-		$process = proc_open( self::cli_command( 'drain', $options ), array( 1 => array( 'pipe', 'w' ), 2 => array( 'pipe', 'w' ) ), $pipes );
+	/** @var string What CLI workers wrote to stderr (their log lines), for the log checks. */
+	public static $cli_logs = '';
+
+	/** Runs a command to completion: [exit status, stdout, stderr]. */
+	protected static function run_process( array $command ) {
+		$process = proc_open( $command, array( 1 => array( 'pipe', 'w' ), 2 => array( 'pipe', 'w' ) ), $pipes );
 		$out     = stream_get_contents( $pipes[1] );
 		$err     = stream_get_contents( $pipes[2] );
-		$status  = proc_close( $process );
+		return array( proc_close( $process ), $out, $err );
+	}
+
+	/** PHP code in a fresh PHP process with the extension: [exit status, stdout, stderr]. */
+	protected static function php_process( $code ) {
+		return self::run_process( array( PHP_BINARY, '-d', 'extension=' . getenv( 'HG_EXTENSION' ), '-r', $code ) );
+	}
+
+	/** Runs the CLI worker to completion; returns its JSON output. */
+	protected static function drain( array $options = array() ) {
+		list( $status, $out, $err ) = self::run_process( self::cli_command( 'drain', $options ) );
+		self::$cli_logs            .= $err;
 		if ( 0 !== $status ) {
 			throw new \RuntimeException( "cli.php drain failed ($status): $err" );
 		}

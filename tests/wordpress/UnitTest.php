@@ -101,6 +101,18 @@ final class UnitTest extends TestCase {
 		$this->assertSame( sodium_crypto_generichash( "HookGuard secrets v1\0salts:" . AUTH_KEY . AUTH_SALT, '', 32 ), $from_salts );
 	}
 
+	public function test_a_constant_in_wp_config_replaces_the_salts_as_the_key() {
+		list( $status, $sealed, $err ) = self::php_process(
+			'define("HOOKGUARD_ENCRYPTION_KEY", "key-from-wp-config"); $_SERVER["HTTP_HOST"] = "127.0.0.1";
+			require getenv("HG_WP_DIR") . "/wp-load.php"; echo HookGuard\Crypto::seal("the secret");'
+		);
+		$this->assertSame( 0, $status, $err );
+		$this->assertFalse( Crypto::open( $sealed ), 'not the salts key' );
+		$raw = base64_decode( substr( $sealed, 4 ) );
+		$key = sodium_crypto_generichash( "HookGuard secrets v1\0constant:key-from-wp-config", '', 32 );
+		$this->assertSame( 'the secret', sodium_crypto_secretbox_open( substr( $raw, 24 ), substr( $raw, 0, 24 ), $key ) );
+	}
+
 	public function test_logs_mask_emails_phones_and_tokens() {
 		$line = Log::mask( 'order for jane.doe@example.com, +1 (555) 123-4567 / 0612345678 on 2024-05-01, sig sha256=' . hash( 'sha256', 'x' ) . ' order 1042' );
 		$this->assertStringNotContainsString( 'jane.doe@', $line );
