@@ -118,12 +118,24 @@ try {
   assert.equal(Number(await page.textContent('.hookguard-count[data-status="pending"]')), expected.pending + 1);
 
   step = 'actions need a nonce';
+  cli('drain'); // the retried delivery fails again (it has one attempt)
+  const before = cli('status');
+  assert.ok(before.failed >= 1, JSON.stringify(before));
   const refused = await page.evaluate(async (url) => {
     const r = await fetch(url, { method: 'POST', body: new URLSearchParams({ action: 'hookguard_purge', status: 'failed', days: '0' }) });
     return r.status;
   }, `${base}/wp-admin/admin-post.php`);
   assert.equal(refused, 403);
-  assert.equal(cli('status').pending, expected.pending + 1);
+  assert.deepEqual(cli('status'), before, 'nothing purged without a nonce');
+
+  step = 'purge from the monitor';
+  await page.goto(`${base}/wp-admin/admin.php?page=hookguard-queue`);
+  const purgeFailed = page.locator('form', { has: page.locator('input[name="status"][value="failed"]') });
+  await purgeFailed.locator('input[name="days"]').fill('0');
+  await Promise.all([page.waitForURL(/hookguard-queue/), purgeFailed.getByRole('button', { name: 'Delete failed' }).click()]);
+  assert.match(await page.textContent('.hookguard-notice'), new RegExp(`${before.failed} failed deliver(y|ies) deleted`));
+  assert.equal(Number(await page.textContent('.hookguard-count[data-status="failed"]')), 0);
+  assert.equal(cli('status').failed, 0);
 
   step = 'site health';
   await page.goto(`${base}/wp-admin/site-health.php`);
@@ -135,7 +147,7 @@ try {
   await context.clearCookies();
   await page.goto(`${base}/wp-admin/admin.php?page=hookguard-queue`);
   assert.match(page.url(), /wp-login\.php/);
-  console.log('admin.mjs: admin pages OK (sources, write-only secrets, monitor counts, retry, nonces)');
+  console.log('admin.mjs: admin pages OK (sources, write-only secrets, monitor counts, retry, purge, nonces)');
 } catch (e) {
   console.error(`admin.mjs: failed at "${step}"`);
   throw e;

@@ -36,7 +36,7 @@ final class Admin_Monitor_Page {
 		$days   = isset( $_POST['days'] ) ? absint( $_POST['days'] ) : 30; // phpcs:ignore WordPress.Security.NonceVerification
 		$n      = ( new Queue_Store() )->purge( $status, $days );
 		/* translators: 1: number of deliveries, 2: status */
-		Admin_Sources_Page::redirect( self::SLUG, 'success', sprintf( __( '%1$d %2$s deliveries deleted.', 'hookguard' ), $n, $status ) );
+		Admin_Sources_Page::redirect( self::SLUG, 'success', sprintf( _n( '%1$d %2$s delivery deleted.', '%1$d %2$s deliveries deleted.', $n, 'hookguard' ), $n, $status ) );
 	}
 
 	private static function action_form( $action, $nonce, $label, array $fields = array(), $class = 'button' ) {
