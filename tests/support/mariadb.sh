@@ -32,7 +32,7 @@ hg_mariadb_start() {
     --port="$HG_DB_PORT" --bind-address=127.0.0.1 --user=root \
     --pid-file="$dir/mariadb.pid" --log-error="$dir/mariadb.err" \
     --innodb-buffer-pool-size=256M --max-connections=500 \
-    --skip-name-resolve --character-set-server=utf8mb4 ${HG_MARIADB_ARGS:-} &
+    --skip-name-resolve --character-set-server=utf8mb4 ${HG_MARIADB_ARGS:-} 2>>"$dir/mariadb.err" &
   HG_DB_PID=$!
   export HG_DB_PID
   local i

@@ -135,3 +135,24 @@ hg_wordpress_fast_path_location() {
       -e 's|fastcgi_pass unix:[^;]*;|fastcgi_pass unix:@FPM_SOCKET@;|' \
       "$HG_WORDPRESS_REPO/php/hookguard/fast-path.nginx.conf"
 }
+
+# hg_wordpress_site DIR PLUGIN_DIR...: the whole stack the WordPress suite,
+# the demo and the benchmark run on: MariaDB in DIR/db, WordPress in DIR/wp
+# with the plugins active, nginx + php-fpm (HG_FPM_WORKERS, default 4) with
+# the extension and HookGuard's fast-path location. WP-Cron is off (each
+# caller runs workers itself). Needs tests/support/{mariadb,fpm}.sh sourced.
+# Stop it with hg_wordpress_site_stop.
+hg_wordpress_site() {
+  local dir=$1
+  shift
+  hg_mariadb_start "$dir/db" >/dev/null || return 1
+  hg_wordpress_copy "$dir/wp"
+  HG_NGINX_EXTRA=$(hg_wordpress_fast_path_location) hg_fpm_start "$dir/wp" "${HG_FPM_WORKERS:-4}" || return 1
+  HG_WP_EXTRA_CONFIG="define('DISABLE_WP_CRON', true);${HG_WP_EXTRA_CONFIG:-}" \
+    hg_wordpress_install "$dir/wp" "$HG_BASE_URL" "$@"
+}
+
+hg_wordpress_site_stop() {
+  hg_fpm_stop
+  hg_mariadb_stop
+}
