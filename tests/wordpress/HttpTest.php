@@ -107,6 +107,38 @@ final class HttpTest extends TestCase {
 		$this->assertSame( 1, self::queued() );
 	}
 
+	/** The same delivery sent 12 times at once: the unique index lets exactly one in. */
+	/** @dataProvider paths */
+	public function test_concurrent_copies_of_one_delivery_are_queued_once( $path ) {
+		$delivery = self::woocommerce( self::order( 1200 + ( 'fast' === $path ? 1 : 2 ) ) );
+		$multi    = curl_multi_init();
+		$handles  = array();
+		for ( $i = 0; $i < 12; $i++ ) {
+			$ch = curl_init( self::url( $path, 'shop' ) );
+			$lines = array();
+			foreach ( $delivery['headers'] as $name => $value ) {
+				$lines[] = "$name: $value";
+			}
+			curl_setopt_array( $ch, array( CURLOPT_POST => true, CURLOPT_POSTFIELDS => $delivery['body'], CURLOPT_HTTPHEADER => $lines, CURLOPT_RETURNTRANSFER => true ) );
+			curl_multi_add_handle( $multi, $ch );
+			$handles[] = $ch;
+		}
+		do {
+			curl_multi_exec( $multi, $running );
+			curl_multi_select( $multi );
+		} while ( $running > 0 );
+		$codes = array();
+		$ids   = array();
+		foreach ( $handles as $ch ) {
+			$codes[] = curl_getinfo( $ch, CURLINFO_RESPONSE_CODE );
+			$ids[]   = json_decode( curl_multi_getcontent( $ch ), true )['id'];
+		}
+		sort( $codes );
+		$this->assertSame( array_merge( array_fill( 0, 11, 200 ), array( 202 ) ), $codes );
+		$this->assertCount( 1, array_unique( $ids ) );
+		$this->assertSame( 1, self::queued() );
+	}
+
 	/**
 	 * Delivery-ID is wp_hash($webhook_id . time()): it changes on a re-send
 	 * a second later and is shared by different events in the same second.
