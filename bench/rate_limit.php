@@ -12,6 +12,7 @@
  * Prints a Markdown table and the targets with met/MISSED.
  */
 require __DIR__ . '/rate_limit/limiters.php';
+require __DIR__ . '/timing.php';
 
 if (!extension_loaded('hookguard')) {
     fwrite(STDERR, "load the extension: php -d extension=target/release/libhookguard.so -d apc.enable_cli=1 bench/rate_limit.php\n");
@@ -20,59 +21,34 @@ if (!extension_loaded('hookguard')) {
 $budget = (float) ($argv[1] ?? 1.0);
 $clients = array_map(fn($i) => long2ip(0x0A000000 + $i * 7919), range(0, 9999)); // 10,000 IPv4 addresses
 
-/**
- * ns per check: $run($n) performs $n checks; the best of 5 timed runs of
- * about $budget/5 seconds each. Checks run in a plain loop inside $run, so
- * the figure holds no closure-call overhead per check.
- */
-function ns_per_check(callable $run, float $budget): float
-{
-    $n = 16;
-    while (true) { // calibrate
-        $t = hrtime(true);
-        $run($n);
-        $dt = hrtime(true) - $t;
-        if ($dt > 2e7) { break; }
-        $n *= 2;
-    }
-    $checks = max(1, (int) ($n * ($budget / 5) / ($dt / 1e9)));
-    $best = INF;
-    for ($round = 0; $round < 5; $round++) {
-        $t = hrtime(true);
-        $run($checks);
-        $best = min($best, (hrtime(true) - $t) / $checks);
-    }
-    return $best;
-}
-
-$rows = [];
-$rows['hookguard_rate_limit(), one key'] = ns_per_check(function (int $n) {
+$cases = [];
+$cases['hookguard_rate_limit(), one key'] = function (int $n) {
     for ($i = 0; $i < $n; $i++) { hookguard_rate_limit('203.0.113.7', BENCH_LIMIT, BENCH_PERIOD); }
-}, $budget);
-$rows['hookguard_rate_limit(), 10,000 keys'] = ns_per_check(function (int $n) use ($clients) {
+};
+$cases['hookguard_rate_limit(), 10,000 keys'] = function (int $n) use ($clients) {
     for ($i = 0; $i < $n; $i++) { hookguard_rate_limit($clients[$i % 10000], BENCH_LIMIT, BENCH_PERIOD); }
-}, $budget);
+};
 hookguard_rate_limit('198.51.100.1', 1, BENCH_PERIOD);
-$rows['hookguard_rate_limit(), denied'] = ns_per_check(function (int $n) {
+$cases['hookguard_rate_limit(), denied'] = function (int $n) {
     for ($i = 0; $i < $n; $i++) { hookguard_rate_limit('198.51.100.1', 1, BENCH_PERIOD); }
-}, $budget);
-
+};
 $apcu = extension_loaded('apcu') && apcu_enabled();
 if ($apcu) {
-    $rows['APCu fixed window (apcu_inc), 10,000 keys'] = ns_per_check(function (int $n) use ($clients) {
+    $cases['APCu fixed window (apcu_inc), 10,000 keys'] = function (int $n) use ($clients) {
         for ($i = 0; $i < $n; $i++) { bench_apcu_allows($clients[$i % 10000]); }
-    }, $budget);
+    };
 }
 $mariadb = getenv('HG_DB_SOCKET') !== false;
 if ($mariadb) {
     $db = bench_mariadb_connect(false);
     $db->query(BENCH_MARIADB_SCHEMA);
-    $rows['MariaDB table (row per client), 1,000 keys'] = ns_per_check(function (int $n) use ($db, $clients) {
+    $cases['MariaDB table (row per client), 1,000 keys'] = function (int $n) use ($db, $clients) {
         for ($i = 0; $i < $n; $i++) { bench_mariadb_allows($db, $clients[$i % 1000]); }
-    }, $budget);
+    };
     $version = $db->server_info;
     $flush = $db->query('SELECT @@innodb_flush_log_at_trx_commit')->fetch_row()[0];
 }
+$rows = bench_ns_per_op($cases, $budget);
 
 $cpu = trim((string) shell_exec("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"));
 $mode = hookguard_mode();

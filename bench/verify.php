@@ -6,36 +6,18 @@
  *
  *   php -d extension=target/release/libhookguard.so bench/verify.php [seconds-per-case]
  *
+ * Each size's two cases run interleaved (bench/timing.php), best of 7 rounds.
+ *
  * Prints a Markdown table (the README's) and the targets with pass/fail.
  */
 if (!extension_loaded('hookguard')) {
     fwrite(STDERR, "load the extension: php -d extension=target/release/libhookguard.so bench/verify.php\n");
     exit(1);
 }
-$budget = (float) ($argv[1] ?? 0.5);
+require __DIR__ . '/timing.php';
+$budget = (float) ($argv[1] ?? 1.0);
 $secret = 'wc_secret_' . bin2hex(random_bytes(16));
 $sizes = ['256 B' => 256, '2 KiB' => 2048, '64 KiB' => 65536, '1 MiB' => 1048576];
-
-/** ns per call of $fn, the best of 5 timed runs of about $budget/5 seconds each. */
-function ns_per_op(callable $fn, float $budget): float
-{
-    $n = 1;
-    while (true) { // calibrate
-        $t = hrtime(true);
-        for ($i = 0; $i < $n; $i++) { $fn(); }
-        $dt = hrtime(true) - $t;
-        if ($dt > 2e7) { break; }
-        $n *= 2;
-    }
-    $iterations = max(1, (int) ($n * ($budget / 5) / ($dt / 1e9)));
-    $best = INF;
-    for ($run = 0; $run < 5; $run++) {
-        $t = hrtime(true);
-        for ($i = 0; $i < $iterations; $i++) { $fn(); }
-        $best = min($best, (hrtime(true) - $t) / $iterations);
-    }
-    return $best;
-}
 
 $mbs = fn(int $bytes, float $ns) => $bytes / $ns * 1e3; // bytes/ns → MB/s
 
@@ -45,9 +27,15 @@ foreach ($sizes as $label => $size) {
     $sig = base64_encode(hash_hmac('sha256', $body, $secret, true));
     $headers = ['X-WC-Webhook-Signature' => $sig];
     if (!hookguard_verify('woocommerce', $body, $headers, $secret)) { throw new RuntimeException('bench setup'); }
-    $native = ns_per_op(fn() => hookguard_verify('woocommerce', $body, $headers, $secret), $budget);
-    $plain = ns_per_op(fn() => hash_equals(base64_encode(hash_hmac('sha256', $body, $secret, true)), $sig), $budget);
-    $rows[$label] = [$size, $native, $plain];
+    $ns = bench_ns_per_op([
+        'native' => function (int $n) use ($body, $headers, $secret) {
+            for ($i = 0; $i < $n; $i++) { hookguard_verify('woocommerce', $body, $headers, $secret); }
+        },
+        'plain' => function (int $n) use ($body, $sig, $secret) {
+            for ($i = 0; $i < $n; $i++) { hash_equals(base64_encode(hash_hmac('sha256', $body, $secret, true)), $sig); }
+        },
+    ], $budget);
+    $rows[$label] = [$size, $ns['native'], $ns['plain']];
 }
 
 // The ceiling: OpenSSL's SHA-256 (SHA-NI when the CPU has it) on 16 KiB blocks.

@@ -10,6 +10,7 @@ $names    = array( 'accepted', 'forged', 'over-limit' );
 $plain    = array_combine( $names, array_slice( $r, 0, 3 ) );
 $fast     = array_combine( $names, array_slice( $r, 3, 3 ) );
 $rest     = array_combine( $names, array_slice( $r, 6, 3 ) );
+$floor    = $r[9];
 $rps      = static function ( $x ) { return $x['requests'] / ( $x['duration_us'] / 1e6 ); };
 $ms       = static function ( $us ) { return sprintf( '%.1f', $us / 1000 ); };
 $targets  = array( 'accepted' => 10, 'forged' => 50, 'over-limit' => 50 );
@@ -34,4 +35,10 @@ foreach ( $names as $name ) {
 		$rps( $rest[ $name ] ), $ms( $rest[ $name ]['p50_us'] ), $ms( $rest[ $name ]['p99_us'] )
 	);
 }
+printf(
+	"\nFloor: an empty PHP script (`http_response_code(401)`) through the same nginx + php-fpm: %.0f req/s (%s / %s ms) = %.1f× the plain route's forged row. The fast path's forged row runs at %.0f %% of it.\n",
+	$rps( $floor ), $ms( $floor['p50_us'] ), $ms( $floor['p99_us'] ),
+	$rps( $floor ) / $rps( $plain['forged'] ),
+	100 * $rps( $fast['forged'] ) / $rps( $floor )
+);
 printf( "\nWorker drain, no-op handler (cli.php drain --batch=100, wall time incl. WordPress boot): 1 worker %d deliveries/s, 2 workers %d deliveries/s (target ≥ 2000/s: %s)\n", $drain1, $drain2, max( $drain1, $drain2 ) >= 2000 ? 'met' : 'MISSED' );

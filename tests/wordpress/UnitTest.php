@@ -122,6 +122,9 @@ final class UnitTest extends TestCase {
 		$this->assertStringNotContainsString( hash( 'sha256', 'x' ), $line );
 		$this->assertStringContainsString( '2024-05-01', $line );
 		$this->assertStringContainsString( 'order 1042', $line );
+		$hint = 'hook the "hookguard_process_ui-shop-mwwbl82c" action';
+		$this->assertSame( $hint, Log::mask( $hint ), 'action names stay readable' );
+		$this->assertSame( 'token [redacted].', Log::mask( 'token x' . str_repeat( 'a1', 20 ) . '.' ) );
 	}
 
 	public function test_the_client_ip_is_remote_addr_unless_a_trusted_proxy_forwarded_it() {

@@ -35,8 +35,9 @@ final class Log {
 	/** Masks e-mail addresses, phone numbers and long tokens in $text. */
 	public static function mask( $text ) {
 		$text = (string) $text;
-		// Long hex or base64 runs with letters and digits: signatures, secrets, tokens (not paths or words).
-		$text = preg_replace( '/(?:sha(?:1|256|512)=|v[01]=|whsec_)?(?=[A-Za-z0-9+\/_-]*[0-9])(?=[A-Za-z0-9+\/_-]*[A-Za-z])[A-Za-z0-9+\/_-]{32,}={0,2}/', '[redacted]', $text );
+		// Whole runs of hex or base64 with letters and digits, 32+ long: signatures, secrets,
+		// tokens (not paths or words, nor the hookguard_process_{source} action names it suggests).
+		$text = preg_replace( '/(?<![A-Za-z0-9+\/_-])(?!hookguard_)(?:sha(?:1|256|512)=|v[01]=|whsec_)?(?=[A-Za-z0-9+\/_-]*[0-9])(?=[A-Za-z0-9+\/_-]*[A-Za-z])[A-Za-z0-9+\/_-]{32,}={0,2}/', '[redacted]', $text );
 		$text = preg_replace_callback(
 			'/([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/',
 			static function ( $m ) {
