@@ -124,6 +124,7 @@ final class UnitTest extends TestCase {
 		$this->assertStringContainsString( 'order 1042', $line );
 		$hint = 'hook the "hookguard_process_ui-shop-mwwbl82c" action';
 		$this->assertSame( $hint, Log::mask( $hint ), 'action names stay readable' );
+		$this->assertSame( 'key [redacted]', Log::mask( 'key hookguard_' . str_repeat( 'a1', 16 ) ), 'only the action names are exempt' );
 		$this->assertSame( 'token [redacted].', Log::mask( 'token x' . str_repeat( 'a1', 20 ) . '.' ) );
 	}
 

@@ -36,8 +36,8 @@ final class Log {
 	public static function mask( $text ) {
 		$text = (string) $text;
 		// Whole runs of hex or base64 with letters and digits, 32+ long: signatures, secrets,
-		// tokens (not paths or words, nor the hookguard_process_{source} action names it suggests).
-		$text = preg_replace( '/(?<![A-Za-z0-9+\/_-])(?!hookguard_)(?:sha(?:1|256|512)=|v[01]=|whsec_)?(?=[A-Za-z0-9+\/_-]*[0-9])(?=[A-Za-z0-9+\/_-]*[A-Za-z])[A-Za-z0-9+\/_-]{32,}={0,2}/', '[redacted]', $text );
+		// tokens (not paths or words, nor the hookguard_process_{source} action names the worker suggests).
+		$text = preg_replace( '/(?<![A-Za-z0-9+\/_-])(?!hookguard_process_)(?:sha(?:1|256|512)=|v[01]=|whsec_)?(?=[A-Za-z0-9+\/_-]*[0-9])(?=[A-Za-z0-9+\/_-]*[A-Za-z])[A-Za-z0-9+\/_-]{32,}={0,2}/', '[redacted]', $text );
 		$text = preg_replace_callback(
 			'/([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})/',
 			static function ( $m ) {
