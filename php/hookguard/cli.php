@@ -4,9 +4,11 @@
  *
  *   php cli.php drain  [--path=/var/www/html] [--batch=N] [--lease=S] [--time-limit=S]
  *   php cli.php status [--path=...]
+ *   php cli.php nginx  [--path=...]
  *
  * "drain" runs a worker until nothing is due (or the time limit passes) and
- * prints what it did as JSON; "status" prints the counts per status. The
+ * prints what it did as JSON; "status" prints the counts per status;
+ * "nginx" prints the fast path's nginx location with this site's key. The
  * WordPress root is --path, else HOOKGUARD_WP_PATH, else found by walking up.
  *
  * @package HookGuard

@@ -28,6 +28,9 @@
 #   HG_NGINX_PID   nginx master pid
 #   HG_NGINX_LOG   nginx error log
 #
+# hg_nginx_reload   rewrites nginx's configuration with the current
+#                   HG_NGINX_EXTRA and reloads it; returns once only workers
+#                   with the new configuration are left.
 # hg_fpm_workers    prints the pids of php-fpm's current workers, one a line.
 # hg_fpm_logs       prints the tail of both logs (for a failing test's output).
 # hg_fpm_stop       stops nginx and php-fpm and removes HG_RUN_DIR; safe to
@@ -187,8 +190,25 @@ hg_fpm_start() {
   HG_NGINX_LOG=$HG_RUN_DIR/nginx-error.log
   HG_FPM_PID="" HG_NGINX_PID=""
   export HG_RUN_DIR HG_FPM_LOG HG_NGINX_LOG
+  HG_DOCROOT=$docroot
   _hg_start_php_fpm "$workers" "$@" || return 1
   _hg_start_nginx "$docroot"
+}
+
+hg_nginx_reload() {
+  local old deadline=$((SECONDS + 20))
+  old=$(pgrep -P "$HG_NGINX_PID" | tr '\n' ' ')
+  _hg_write_nginx_conf "$HG_DOCROOT"
+  kill -HUP "$HG_NGINX_PID"
+  # The old workers finish their requests and exit; new ones have the new configuration.
+  while [[ -n $old ]]; do
+    local still=""
+    for pid in $old; do kill -0 "$pid" 2>/dev/null && still+="$pid "; done
+    old=$still
+    ((SECONDS < deadline)) || { _hg_fail "nginx did not reload"; return 1; }
+    [[ -n $old ]] && sleep 0.05
+  done
+  _hg_wait_for 20 "$HG_NGINX_PID" curl -s -o /dev/null --max-time 2 "$HG_BASE_URL/"
 }
 
 hg_fpm_workers() {

@@ -127,13 +127,13 @@ hg_wp_php() {
 }
 
 # The nginx location of HookGuard's fast path (for HG_NGINX_EXTRA of
-# tests/support/fpm.sh): the snippet site owners are given,
-# php/hookguard/fast-path.nginx.conf, pointed at this pool's socket. The
-# REST route stays reachable as /index.php?rest_route=/hookguard/v1/receive/{source}.
+# tests/support/fpm.sh): the snippet site owners are given (the plugin's
+# php/hookguard/fast-path.nginx.conf with the installed site's key, as
+# `cli.php nginx` prints it), pointed at this pool's socket. The REST route
+# stays reachable as /index.php?rest_route=/hookguard/v1/receive/{source}.
 hg_wordpress_fast_path_location() {
-  sed -e 's|^\( *\)include fastcgi_params;|\1include /etc/nginx/fastcgi_params;|' \
-      -e 's|fastcgi_pass unix:[^;]*;|fastcgi_pass unix:@FPM_SOCKET@;|' \
-      "$HG_WORDPRESS_REPO/php/hookguard/fast-path.nginx.conf"
+  hg_wp_php 'echo HookGuard\Fast_Path::nginx_location("\$document_root/wp-content/plugins/hookguard/receive.php", "unix:@FPM_SOCKET@");' |
+    sed -e 's|^\( *\)include fastcgi_params;|\1include /etc/nginx/fastcgi_params;|'
 }
 
 # hg_wordpress_site DIR PLUGIN_DIR...: the whole stack the WordPress suite,
@@ -147,9 +147,13 @@ hg_wordpress_site() {
   shift
   hg_mariadb_start "$dir/db" >/dev/null || return 1
   hg_wordpress_copy "$dir/wp"
-  HG_NGINX_EXTRA=$(hg_wordpress_fast_path_location) hg_fpm_start "$dir/wp" "${HG_FPM_WORKERS:-4}" || return 1
+  hg_fpm_start "$dir/wp" "${HG_FPM_WORKERS:-4}" || return 1
   HG_WP_EXTRA_CONFIG="define('DISABLE_WP_CRON', true);${HG_WP_EXTRA_CONFIG:-}" \
-    hg_wordpress_install "$dir/wp" "$HG_BASE_URL" "$@"
+    hg_wordpress_install "$dir/wp" "$HG_BASE_URL" "$@" || return 1
+  # The fast-path location carries the site's key, known once WordPress is installed.
+  HG_NGINX_EXTRA=$(hg_wordpress_fast_path_location) || return 1
+  export HG_NGINX_EXTRA
+  hg_nginx_reload
 }
 
 hg_wordpress_site_stop() {

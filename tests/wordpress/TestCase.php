@@ -134,9 +134,13 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 		);
 	}
 
-	/** A "wp-relay" delivery: base64(HMAC-SHA256(timestamp . "." . body)), X-Event-Id. */
+	/**
+	 * A "wp-relay" delivery: base64(HMAC-SHA256(timestamp . "." . body)),
+	 * X-Event-Id. An array body is the relay's JSON event with this event_id.
+	 */
 	protected static function relay( $body, $event_id, $secret = HOOKGUARD_TEST_RELAY_NEW, $timestamp = null ) {
 		$timestamp = null === $timestamp ? time() : $timestamp;
+		$body      = is_array( $body ) ? (string) wp_json_encode( $body + array( 'event_id' => $event_id ) ) : $body;
 		return array(
 			'body'    => $body,
 			'headers' => array(

@@ -52,7 +52,7 @@ final class UnitTest extends TestCase {
 	public function test_a_source_gets_its_schemes_defaults() {
 		$s = Source::from_args( 'gh', array( 'scheme' => 'github', 'secrets' => 'x' ) );
 		$this->assertSame( array( 'x' ), $s->secrets );
-		$this->assertSame( 'header:X-GitHub-Delivery|body', $s->idempotency );
+		$this->assertSame( 'body', $s->idempotency, 'X-GitHub-Delivery is not signed' );
 		$this->assertSame( array( 'limit' => 120, 'period' => 60 ), $s->fail_limit );
 		$this->assertNull( $s->verified_limit );
 		$this->assertSame( 3, $s->max_attempts );

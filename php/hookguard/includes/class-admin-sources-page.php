@@ -254,11 +254,14 @@ final class Admin_Sources_Page {
 		echo '<table class="form-table" role="presentation">';
 		self::field( __( 'Trusted proxies', 'hookguard' ), '<textarea name="' . esc_attr( $name ) . '[trusted_proxies]" rows="3" class="large-text code">' . esc_textarea( implode( "\n", $settings['trusted_proxies'] ) ) . '</textarea>', __( 'IPs or CIDR ranges, one per line. Only requests from these have X-Forwarded-For believed.', 'hookguard' ) );
 		self::field( __( 'Start a worker after each delivery', 'hookguard' ), '<input type="hidden" name="' . esc_attr( $name ) . '[kick]" value="0"><label><input type="checkbox" name="' . esc_attr( $name ) . '[kick]" value="1"' . checked( $settings['kick'], true, false ) . '> ' . esc_html__( 'yes (otherwise WP-Cron or the CLI drains)', 'hookguard' ) . '</label>' );
+		self::field( __( 'Worker kick URL', 'hookguard' ), self::input( $name . '[kick_url]', $settings['kick_url'], 'url', 'class="regular-text code" placeholder="' . esc_attr( Kicker::target() ) . '"' ), __( 'Where the worker is started, fixed here and never taken from a request. Empty = the drain route under the site address stored in the database.', 'hookguard' ) );
 		foreach ( array( 'lease' => __( 'Claim lease (s)', 'hookguard' ), 'batch' => __( 'Batch size', 'hookguard' ), 'time_limit' => __( 'Worker time limit (s)', 'hookguard' ), 'retention_days' => __( 'Keep completed deliveries (days)', 'hookguard' ) ) as $key => $label ) {
 			self::field( $label, self::input( $name . '[' . $key . ']', $settings[ $key ], 'number', 'min="1"' ) );
 		}
 		echo '</table>';
 		submit_button( __( 'Save settings', 'hookguard' ) );
 		echo '</form>';
+		echo '<h2>' . esc_html__( 'Fast path (nginx)', 'hookguard' ) . '</h2><p>' . esc_html__( 'Put this location in the site\'s nginx server block (before its other locations) and keep that file readable by root only: the key in it is this site\'s own. It changes when the encryption key changes.', 'hookguard' ) . '</p>';
+		echo '<pre class="hookguard-nginx code">' . esc_html( Fast_Path::nginx_location() ) . '</pre>';
 	}
 }

@@ -10,7 +10,7 @@ namespace HookGuard;
 
 final class Cli {
 
-	const USAGE = "usage: php cli.php drain|status [--path=WORDPRESS_DIR] [--batch=N] [--lease=SECONDS] [--time-limit=SECONDS]\n";
+	const USAGE = "usage: php cli.php drain|status|nginx [--path=WORDPRESS_DIR] [--batch=N] [--lease=SECONDS] [--time-limit=SECONDS]\n";
 
 	/** @return array|int The parsed command, or an exit code. */
 	public static function parse( array $argv ) {
@@ -23,7 +23,7 @@ final class Cli {
 			}
 			$opts[ $m[1] ] = $m[2];
 		}
-		if ( ! in_array( $command, array( 'drain', 'status' ), true ) ) {
+		if ( ! in_array( $command, array( 'drain', 'status', 'nginx' ), true ) ) {
 			fwrite( STDERR, self::USAGE );
 			return 2;
 		}
@@ -56,6 +56,14 @@ final class Cli {
 		$store = new Queue_Store();
 		if ( 'status' === $cli['command'] ) {
 			echo json_encode( $store->counts() ), "\n";
+			return 0;
+		}
+		if ( 'nginx' === $cli['command'] ) {
+			if ( null === Fast_Path::key() ) {
+				fwrite( STDERR, "hookguard: no encryption key (define HOOKGUARD_ENCRYPTION_KEY or the WordPress salts)\n" );
+				return 1;
+			}
+			echo Fast_Path::nginx_location();
 			return 0;
 		}
 		$opts           = $cli['options'];

@@ -68,6 +68,23 @@ final class Client_Ip {
 		return ( ord( $a[ $bytes ] ) & $mask ) === ( ord( $b[ $bytes ] ) & $mask );
 	}
 
+	/**
+	 * The address a per-IP budget is counted for: the client IP, except that
+	 * an IPv6 client counts as its /64 (one subscriber's network: anyone with
+	 * one address has 2^64 of them).
+	 */
+	public function bucket( Request $request ): string {
+		$ip     = $this->resolve( $request );
+		$packed = @inet_pton( $ip ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- not an IP: counted as given.
+		if ( false === $packed || 16 !== strlen( $packed ) ) {
+			return $ip;
+		}
+		if ( 0 === strncmp( $packed, str_repeat( "\0", 10 ) . "\xff\xff", 12 ) ) {
+			return inet_ntop( substr( $packed, 12 ) ); // An IPv4-mapped address is that IPv4 address.
+		}
+		return inet_ntop( substr( $packed, 0, 8 ) . str_repeat( "\0", 8 ) ) . '/64';
+	}
+
 	public function resolve( Request $request ) {
 		$ip = $request->remote_addr;
 		if ( ! $this->networks || ! $this->is_trusted( $ip ) ) {

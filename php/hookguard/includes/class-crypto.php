@@ -51,7 +51,7 @@ final class Crypto {
 	}
 
 	/** @throws \RuntimeException When no key is available. */
-	public static function seal( $plain ) {
+	public static function seal( #[\SensitiveParameter] $plain ) {
 		$key = self::key();
 		if ( null === $key ) {
 			throw new \RuntimeException( 'HookGuard: no encryption key (define HOOKGUARD_ENCRYPTION_KEY or the WordPress salts).' );
@@ -74,13 +74,13 @@ final class Crypto {
 	}
 
 	/** How a secret is shown: never more than its last 4 characters, and only if long. */
-	public static function mask( $plain ) {
+	public static function mask( #[\SensitiveParameter] $plain ) {
 		$len = strlen( $plain );
 		return str_repeat( '•', 8 ) . ( $len >= 16 ? substr( $plain, -4 ) : '' ) . sprintf( ' (%d characters)', $len );
 	}
 
 	/** A keyed digest: fingerprints that reveal nothing about what they cover. */
-	public static function mac( $data ) {
+	public static function mac( #[\SensitiveParameter] $data ) {
 		$key = self::key();
 		return hash_hmac( 'sha256', $data, null === $key ? 'no key' : $key );
 	}

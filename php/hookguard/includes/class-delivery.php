@@ -3,6 +3,11 @@
  * One queued delivery, as handed to a source's handler and to the
  * "hookguard_process" / "hookguard_process_{source}" actions.
  *
+ * Only what the sender signed is authenticated: the body always; the topic
+ * and the idempotency key only as $signed says (see Source::signed_fields());
+ * every header except those listed in $signed may have been altered by
+ * whoever replayed a captured delivery.
+ *
  * @package HookGuard
  */
 
@@ -24,6 +29,8 @@ final class Delivery {
 	public $attempt;
 	/** @var string UTC, "Y-m-d H:i:s". */
 	public $received_at;
+	/** @var string[] What the signature covers: "body", maybe "topic", "idempotency", signed header names. */
+	public $signed = array( 'body' );
 
 	public function __construct( $id, $source, $topic, $body, array $headers, $attempt, $received_at ) {
 		$this->id          = (int) $id;
@@ -44,6 +51,11 @@ final class Delivery {
 	public function json() {
 		$data = json_decode( $this->body, true, 512, JSON_BIGINT_AS_STRING );
 		return JSON_ERROR_NONE === json_last_error() ? $data : null;
+	}
+
+	/** Whether the signature covers $field ("body", "topic", "idempotency" or a header name). */
+	public function is_signed( string $field ): bool {
+		return in_array( strtr( strtolower( $field ), '_', '-' ), $this->signed, true ) || in_array( $field, $this->signed, true );
 	}
 
 	public function header( $name ) {

@@ -25,7 +25,7 @@ final class Direct_Db {
 	 * @param array $params host, user, password, name, port, socket, flags, charset, collate, prefix
 	 *                      (see Fast_Path::db_params()).
 	 */
-	public function __construct( array $params ) {
+	public function __construct( #[\SensitiveParameter] array $params ) {
 		$this->prefix = $params['prefix'];
 		mysqli_report( MYSQLI_REPORT_OFF );
 		$dbh = mysqli_init();

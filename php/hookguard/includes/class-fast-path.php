@@ -2,23 +2,31 @@
 /**
  * The fast path: receive.php answers deliveries without booting WordPress.
  *
- * It decides with the same Receiver as the REST route, from the
- * configuration the plugin compiled (Source_Registry::compile()). That
- * configuration, with the database parameters WordPress resolved, is read by
- * loading WordPress's SHORTINIT core ($wpdb and options; no plugins, no
- * theme) and kept in APCu for one second per PHP-FPM pool. While it is
- * cached, rejections (405, 404, 413, 400, 401, 429) and WooCommerce pings
- * touch neither WordPress nor the database, and a delivery to be stored
- * opens one direct database connection (Direct_Db) for its INSERT. Without
- * APCu every request loads the SHORTINIT core first: same answers, slower.
+ * It decides with the same Receiver as the REST route, from a configuration
+ * kept in APCu for one second, sealed under the site's fast-path key (see
+ * Fast_Path_Cache). nginx passes that key as the fastcgi_param
+ * HOOKGUARD_FAST_PATH_KEY from the documented location; a request without
+ * it (receive.php reached at its plugin URL through a generic PHP location)
+ * is refused 403, and one with a wrong key is refused once WordPress says
+ * what the key is. While the configuration is cached, rejections and pings
+ * touch neither WordPress nor the database, and a delivery to store opens
+ * one direct database connection (Direct_Db) for its INSERT.
  *
- * The cache holds the sources' secrets and the database password in the
- * pool's shared memory, never on disk: give each site its own PHP-FPM pool
- * (as for APCu generally). Saving settings clears it at once in the pool
- * that saved; other pools (and the CLI) see changes within one second.
+ * Where the configuration comes from when it is not cached, or when a
+ * delivery would be refused with it:
+ *   - a full WordPress load (plugins and their "init": sources registered
+ *     in code are current), at most once per second per site (the refresh
+ *     budget), so a flood of forged requests costs one load a second;
+ *   - else WordPress's SHORTINIT core: the configuration the plugin last
+ *     compiled into an option.
+ * An answer that newer configuration could change (unknown source, failed
+ * verification, ignored topic, no usable secret, too large) is given only
+ * after a refresh, or when the configuration was confirmed against the
+ * code less than a second ago, or when the refresh budget is spent.
  *
- * nginx sends the REST URL here (see the README); the script also answers
- * at its own URL with the source as path info or ?source=.
+ * WordPress must load in the global scope (wp-config.php and plugins
+ * expect it), so receive.php drives this class: next() returns the
+ * wp-load.php to require, or null once the request is answered.
  *
  * @package HookGuard
  */
@@ -27,88 +35,189 @@ namespace HookGuard;
 
 final class Fast_Path {
 
-	const CACHE_TTL = 1;
+	/** The REST URL's path that nginx routes here. */
+	const RECEIVE_PATH = '#/hookguard/v1/receive(?:/([^/]*))?/?$#';
+	/** The server variable (a fastcgi_param) holding the site's fast-path key. */
+	const KEY_PARAM = 'HOOKGUARD_FAST_PATH_KEY';
+	/** Full WordPress loads for a fresh configuration: one per this many seconds per site. */
+	const REFRESH_PERIOD = 1;
+	/** Handlers WordPress picks for wp_die() by request type: all answer 503 here. */
+	const DIE_HANDLERS = array( 'wp_die_handler', 'wp_die_json_handler', 'wp_die_jsonp_handler', 'wp_die_xml_handler', 'wp_die_ajax_handler' );
 
-	public static function run() {
-		$server = $_SERVER;
-		$script = isset( $server['SCRIPT_FILENAME'] ) ? $server['SCRIPT_FILENAME'] : __FILE__;
-		$key    = 'hookguard:fast:' . md5( $script );
-		$apcu   = function_exists( 'apcu_fetch' ) && apcu_enabled();
-		$config = $apcu ? apcu_fetch( $key ) : false;
-		$booted = false;
-		// APCu's own TTL counts whole seconds (up to one more); the age check is exact.
-		if ( ! is_array( $config ) || microtime( true ) - $config['cached_at'] > self::CACHE_TTL ) {
-			$wp_load = self::find_wp_load( $server );
-			if ( null === $wp_load ) {
-				( Response::error( 503, 'store_unavailable', array( 'Retry-After' => '30' ) ) )->send();
-				return;
-			}
-			self::boot( $wp_load );
-			$booted = true;
-			$config = self::load_config();
-			if ( $apcu ) {
-				apcu_store( $key, $config, self::CACHE_TTL + 1 );
-				self::remember_key( $key );
-			}
+	/** @var array */
+	private $server;
+	/** @var string The key nginx passed. */
+	private $site_key = '';
+	/** @var Fast_Path_Cache|null */
+	private $cache;
+	/** @var array|null */
+	private $config;
+	/** @var string "" (not booted), "full" or "shortinit". */
+	private $booted = '';
+	/** @var string|null The body read so far, and the most bytes asked for. */
+	private $body;
+	/** @var int */
+	private $body_limit = -1;
+
+	public function __construct( array $server ) {
+		$this->server = $server;
+	}
+
+	/** The site's fast-path key (for the nginx location), or null without key material. */
+	public static function key(): ?string {
+		$key = Crypto::key();
+		return null === $key ? null : hash_hmac( 'sha256', 'hookguard fast path key v1', $key );
+	}
+
+	/** The nginx location to give the site owner, with this site's key. */
+	public static function nginx_location( string $script = '$document_root/wp-content/plugins/hookguard/receive.php', string $fpm = 'unix:/run/php/php8.2-fpm.sock' ): string {
+		$template = (string) file_get_contents( dirname( __DIR__ ) . '/fast-path.nginx.conf' );
+		return strtr(
+			$template,
+			array(
+				'$document_root/wp-content/plugins/hookguard/receive.php' => $script,
+				'unix:/run/php/php8.2-fpm.sock'                           => $fpm,
+				'PASTE-THE-KEY-FROM-HOOKGUARD-SOURCES'                    => (string) self::key(),
+			)
+		);
+	}
+
+	/**
+	 * One step: the wp-load.php to require (in the global scope, then call
+	 * next() again), or null once the request is answered.
+	 */
+	public function next(): ?string {
+		return '' === $this->booted ? $this->start() : $this->after_boot();
+	}
+
+	private function start(): ?string {
+		$given = $this->server[ self::KEY_PARAM ] ?? '';
+		if ( ! is_string( $given ) || strlen( $given ) < 32 ) {
+			Response::error( 403, 'fast_path_forbidden' )->send();
+			return null;
 		}
+		$this->site_key = $given;
+		$this->cache    = Fast_Path_Cache::available() ? new Fast_Path_Cache( $given ) : null;
+		$this->config   = $this->cache ? $this->cache->fetch() : null;
+		$full           = false;
+		if ( null !== $this->config ) {
+			$response = $this->decide( false );
+			$stale    = microtime( true ) - $this->config['confirmed_at'] >= self::REFRESH_PERIOD;
+			if ( ! $response->provisional || ! $stale || ! $this->refresh_allowed() ) {
+				$this->finish( $response->provisional ? $this->decide( true ) : $response );
+				return null;
+			}
+			$full = true;
+		} else {
+			$full = $this->refresh_allowed();
+		}
+		$wp_load = self::find_wp_load( $this->server );
+		if ( null === $wp_load ) {
+			Response::error( 503, 'store_unavailable', array( 'Retry-After' => '30' ) )->send();
+			return null;
+		}
+		$this->booted = $full ? 'full' : 'shortinit';
+		self::prepare_boot( $full );
+		return $wp_load;
+	}
 
-		$sources = static function ( $name ) use ( $config ) {
-			return isset( $config['sources'][ $name ] ) ? Source::from_array( $config['sources'][ $name ] ) : null;
-		};
-		// Storing needs the database: $wpdb when WordPress was loaded for the
-		// cache, else a direct connection with the parameters WordPress resolved.
-		$store = static function () use ( $booted, $config ) {
+	private function after_boot(): ?string {
+		$expected = self::key();
+		if ( null === $expected || ! hash_equals( $expected, $this->site_key ) ) {
+			Response::error( 403, 'fast_path_forbidden' )->send();
+			return null;
+		}
+		if ( isset( $GLOBALS['wpdb'] ) ) {
+			$GLOBALS['wpdb']->hide_errors();
+		}
+		$this->config = $this->load_config();
+		if ( $this->cache ) {
+			$this->cache->store( $this->config );
+		}
+		if ( 'full' === $this->booted && function_exists( 'do_action' ) ) {
+			do_action( 'hookguard_fast_path_refreshed' );
+		}
+		$this->finish( $this->decide( true ) );
+		return null;
+	}
+
+	/** One full load per REFRESH_PERIOD per site, counted in the extension's shared table (else APCu). */
+	private function refresh_allowed(): bool {
+		$limiter = new Limiter( substr( hash_hmac( 'sha256', 'hookguard fast path refresh', $this->site_key ), 0, 20 ) );
+		if ( Limiter::available() ) {
+			return 0 === $limiter->hit( 'refresh', array( 'limit' => 1, 'period' => self::REFRESH_PERIOD ) );
+		}
+		return function_exists( 'apcu_add' ) && apcu_enabled() && apcu_add( $limiter->key( 'refresh' ), 1, self::REFRESH_PERIOD );
+	}
+
+	private function decide( bool $final ): Response {
+		$config = $this->config;
+		$name   = self::source_name( $this->server );
+		$data   = $config['sources'][ $name ] ?? null;
+		$source = is_array( $data ) ? Source::from_array( $data ) : null;
+		$booted = 'full' === $this->booted || 'shortinit' === $this->booted;
+		// Storing needs the database: $wpdb when WordPress is loaded, else a
+		// direct connection with the parameters WordPress resolved.
+		$store    = static function () use ( $booted, $config ) {
 			if ( $booted ) {
 				return isset( $GLOBALS['wpdb'] ) && $GLOBALS['wpdb']->ready ? new Queue_Store() : null;
 			}
 			$db = new Direct_Db( $config['db'] );
 			return $db->ready() ? new Queue_Store( $db ) : null;
 		};
+		$request  = Request::from_globals( $name, $this->server, $this->body( $source ? (int) $source->max_body : 0 ) );
+		$receiver = new Receiver(
+			static function ( $wanted ) use ( $name, $source ) {
+				return $wanted === $name ? $source : null;
+			},
+			new Client_Ip( $config['trusted_proxies'] ),
+			$store,
+			new Limiter( $config['limiter'] )
+		);
+		return $receiver->receive( $request, $final );
+	}
 
-		$request  = Request::from_globals( self::source_name( $server ), $server, (string) file_get_contents( 'php://input' ) );
-		$receiver = new Receiver( $sources, new Client_Ip( $config['trusted_proxies'] ), $store );
-		$response = $receiver->receive( $request );
+	/**
+	 * The body, read up to $max + 1 bytes (one more than a source accepts
+	 * is enough to answer 413), and not at all for an unknown source.
+	 */
+	private function body( int $max ): string {
+		if ( $max > $this->body_limit ) {
+			$this->body_limit = $max;
+			$length           = $this->server['CONTENT_LENGTH'] ?? '';
+			$input            = ctype_digit( (string) $length ) && (int) $length > $max ? false : fopen( 'php://input', 'rb' );
+			$this->body       = $input ? (string) stream_get_contents( $input, $max + 1 ) : '';
+			if ( $input ) {
+				fclose( $input );
+			}
+		}
+		return (string) $this->body;
+	}
+
+	private function finish( Response $response ): void {
 		$response->send();
-
-		if ( $response->queued && $config['kick'] && function_exists( 'fastcgi_finish_request' ) ) {
+		if ( $response->queued && $this->config['kick'] && function_exists( 'fastcgi_finish_request' ) ) {
 			fastcgi_finish_request();
-			Kicker::kick( $config['drain_url'], $config['drain_token'] );
+			Kicker::kick( $this->config['drain_url'], $this->config['drain_key'], new Limiter( $this->config['limiter'] ) );
 		}
 	}
 
-	/** The APCu key listing this site's fast-path cache entries. */
-	private static function site_key() {
-		return 'hookguard:site:' . md5( (string) realpath( ABSPATH ) );
-	}
-
-	private static function remember_key( $key ) {
-		$keys = apcu_fetch( self::site_key() );
-		$keys = is_array( $keys ) ? $keys : array();
-		if ( ! in_array( $key, $keys, true ) ) {
-			$keys[] = $key;
-			apcu_store( self::site_key(), $keys );
-		}
-	}
-
-	/** Drops the cached configuration (called when it changes, in this PHP pool). */
-	public static function forget_cache() {
-		if ( ! function_exists( 'apcu_fetch' ) || ! apcu_enabled() ) {
-			return;
-		}
-		$keys = apcu_fetch( self::site_key() );
-		foreach ( is_array( $keys ) ? $keys : array() as $key ) {
-			apcu_delete( $key );
+	/** Drops this site's cached configuration (called when it changes). */
+	public static function forget_cache(): void {
+		$key = self::key();
+		if ( null !== $key && Fast_Path_Cache::available() ) {
+			( new Fast_Path_Cache( $key ) )->forget();
 		}
 	}
 
 	/**
-	 * The source named in the URL: /wp-json/hookguard/v1/receive/{source},
+	 * The source named in the URL, decoded once: /wp-json/hookguard/v1/receive/{source},
 	 * receive.php/{source} or receive.php?source={source}.
 	 */
-	public static function source_name( array $server ) {
+	public static function source_name( array $server ): string {
 		$path = isset( $server['REQUEST_URI'] ) ? (string) parse_url( $server['REQUEST_URI'], PHP_URL_PATH ) : '';
-		if ( preg_match( '#/hookguard/v1/receive(?:/([^/]*))?/?$#', $path, $m ) ) {
-			return rawurldecode( isset( $m[1] ) ? $m[1] : '' );
+		if ( preg_match( self::RECEIVE_PATH, $path, $m ) ) {
+			return rawurldecode( $m[1] ?? '' );
 		}
 		if ( ! empty( $server['PATH_INFO'] ) ) {
 			return trim( $server['PATH_INFO'], '/' );
@@ -121,12 +230,10 @@ final class Fast_Path {
 	 * else the first one found walking up from the script's path (not its
 	 * resolved path, so a symlinked plugin works), else the document root's.
 	 */
-	public static function find_wp_load( array $server ) {
-		foreach ( array( 'HOOKGUARD_WP_LOAD' ) as $var ) {
-			$given = isset( $server[ $var ] ) ? $server[ $var ] : getenv( $var );
-			if ( is_string( $given ) && '' !== $given && is_file( $given ) ) {
-				return $given;
-			}
+	public static function find_wp_load( array $server ): ?string {
+		$given = $server['HOOKGUARD_WP_LOAD'] ?? getenv( 'HOOKGUARD_WP_LOAD' );
+		if ( is_string( $given ) && '' !== $given && is_file( $given ) ) {
+			return $given;
 		}
 		$dir = isset( $server['SCRIPT_FILENAME'] ) ? dirname( $server['SCRIPT_FILENAME'] ) : __DIR__;
 		for ( $i = 0; $i < 8 && strlen( $dir ) > 1; $i++, $dir = dirname( $dir ) ) {
@@ -139,46 +246,68 @@ final class Fast_Path {
 	}
 
 	/**
-	 * Loads WordPress's SHORTINIT core. A database that cannot be reached
-	 * makes WordPress call wp_die(); that is answered 503 here instead.
+	 * Before WordPress loads: SHORTINIT unless a full load was chosen, and a
+	 * database that cannot be reached (WordPress calls wp_die(), through the
+	 * handler it picks for the request's content type) answered 503 here.
 	 */
-	private static function boot( $wp_load ) {
-		if ( ! defined( 'SHORTINIT' ) ) {
+	private static function prepare_boot( bool $full ): void {
+		if ( ! $full && ! defined( 'SHORTINIT' ) ) {
 			define( 'SHORTINIT', true );
 		}
-		$GLOBALS['wp_filter']['wp_die_handler'][10]['hookguard'] = array(
-			'function'      => static function () {
-				return static function () {
-					while ( ob_get_level() ) {
-						ob_end_clean();
-					}
-					( Response::error( 503, 'store_unavailable', array( 'Retry-After' => '30' ) ) )->send();
-					exit;
-				};
-			},
-			'accepted_args' => 1,
-		);
-		require_once $wp_load;
-		if ( isset( $GLOBALS['wpdb'] ) ) {
-			$GLOBALS['wpdb']->hide_errors();
+		$die = static function () {
+			return static function () {
+				while ( ob_get_level() ) {
+					ob_end_clean();
+				}
+				Response::error( 503, 'store_unavailable', array( 'Retry-After' => '30' ) )->send();
+				exit;
+			};
+		};
+		foreach ( self::DIE_HANDLERS as $filter ) {
+			$GLOBALS['wp_filter'][ $filter ][ PHP_INT_MAX ]['hookguard'] = array(
+				'function'      => $die,
+				'accepted_args' => 1,
+			);
 		}
 	}
 
-	private static function load_config() {
-		$compiled = Source_Registry::load_compiled();
+	/**
+	 * The configuration, from the live registry after a full load (then
+	 * confirmed against the code now) or from the compiled option after a
+	 * SHORTINIT one. Without the plugin active there are no sources.
+	 */
+	private function load_config(): array {
+		$full     = 'full' === $this->booted;
+		$sources  = array();
+		$snapshot = $full ? ( null !== Plugin::$file ? Source_Registry::snapshot() : null ) : ( self::plugin_active( $this->server ) ? Source_Registry::load_compiled() : null );
+		if ( $snapshot ) {
+			$sources = $snapshot['sources'];
+		}
+		$settings = Settings::all();
 		return array(
+			'sources'         => $sources,
+			'trusted_proxies' => $settings['trusted_proxies'],
+			'kick'            => (bool) $settings['kick'],
+			'drain_url'       => Kicker::target(),
+			'drain_key'       => Kicker::key(),
+			'limiter'         => Limiter::site_namespace(),
 			'db'              => self::db_params( $GLOBALS['wpdb'] ),
-			'sources'         => $compiled ? $compiled['sources'] : array(),
-			'trusted_proxies' => $compiled ? $compiled['trusted_proxies'] : array(),
-			'kick'            => $compiled ? (bool) $compiled['kick'] : false,
-			'drain_url'       => $compiled ? $compiled['drain_url'] : '',
-			'drain_token'     => Kicker::token(),
-			'cached_at'       => microtime( true ),
+			'confirmed_at'    => $full ? microtime( true ) : 0.0,
 		);
+	}
+
+	/** Whether the plugin that holds this receive.php is active (SHORTINIT has no plugin API). */
+	private static function plugin_active( array $server ): bool {
+		$folder = basename( dirname( $server['SCRIPT_FILENAME'] ?? __DIR__ . '/x' ) );
+		$file   = $folder . '/hookguard.php';
+		if ( in_array( $file, (array) get_option( 'active_plugins', array() ), true ) ) {
+			return true;
+		}
+		return function_exists( 'get_site_option' ) && isset( ( (array) get_site_option( 'active_sitewide_plugins', array() ) )[ $file ] );
 	}
 
 	/** How WordPress connects (wpdb::db_connect()), for Direct_Db. */
-	private static function db_params( $wpdb ) {
+	private static function db_params( $wpdb ): array {
 		list( $host, $port, $socket, $is_ipv6 ) = $wpdb->parse_db_host( DB_HOST );
 		return array(
 			'host'     => $is_ipv6 && extension_loaded( 'mysqlnd' ) ? "[$host]" : $host,

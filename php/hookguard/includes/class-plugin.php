@@ -25,6 +25,7 @@ final class Plugin {
 		// After everyone's init callbacks: code sources are all registered.
 		add_action( 'init', array( Source_Registry::class, 'compile' ), PHP_INT_MAX );
 		add_action( 'update_option_' . Settings::OPTION, array( Source_Registry::class, 'compile' ) );
+		add_action( 'update_option_' . Settings::OPTION, array( Fast_Path::class, 'forget_cache' ) );
 		add_action( 'rest_api_init', array( Rest_Controller::class, 'register_routes' ) );
 		add_filter( 'rest_pre_dispatch', array( Rest_Controller::class, 'pre_dispatch' ), 5, 3 );
 		add_filter( 'cron_schedules', array( self::class, 'cron_schedules' ) );
@@ -56,6 +57,7 @@ final class Plugin {
 	}
 
 	public static function deactivate() {
+		Source_Registry::forget_compiled();
 		wp_clear_scheduled_hook( self::CRON_DRAIN );
 		wp_clear_scheduled_hook( self::CRON_CLEANUP );
 	}
@@ -69,7 +71,7 @@ final class Plugin {
 	}
 
 	/** A worker with the site's settings and the live source registry. */
-	public static function worker( Queue_Store $store = null, array $options = array() ) {
+	public static function worker( ?Queue_Store $store = null, array $options = array() ) {
 		return new Worker( $store ? $store : new Queue_Store(), array( Source_Registry::class, 'get' ), $options );
 	}
 

@@ -12,6 +12,11 @@
  * Requests that fail (unknown source, too large, unverified) spend the
  * client IP's failure budget; past it they are answered 429 instead.
  *
+ * A caller whose configuration may be older than the site's code (the
+ * fast path) decides with $final = false first: an answer that newer
+ * configuration could change comes back marked provisional and spends no
+ * budget, so the caller can refresh and decide again.
+ *
  * @package HookGuard
  */
 
@@ -34,14 +39,26 @@ final class Receiver {
 	private $client_ip;
 	/** @var callable():?Queue_Store Connects to the database only when a delivery is to be stored. */
 	private $store;
+	/** @var Limiter */
+	private $limiter;
+	/** @var bool */
+	private $final = true;
 
-	public function __construct( callable $sources, Client_Ip $client_ip, callable $store ) {
+	public function __construct( callable $sources, Client_Ip $client_ip, callable $store, Limiter $limiter ) {
 		$this->sources   = $sources;
 		$this->client_ip = $client_ip;
 		$this->store     = $store;
+		$this->limiter   = $limiter;
 	}
 
-	public function receive( Request $request ) {
+	public function receive( Request $request, bool $final = true ): Response {
+		$this->final = $final;
+		$response    = $this->decide( $request );
+		$this->final = true;
+		return $response;
+	}
+
+	private function decide( Request $request ): Response {
 		if ( 'POST' !== $request->method ) {
 			return Response::error( 405, 'method_not_allowed', array( 'Allow' => 'POST' ) );
 		}
@@ -53,7 +70,7 @@ final class Receiver {
 			return Response::error( 503, 'extension_unavailable', array( 'Retry-After' => '60' ) );
 		}
 		if ( ! $source->secrets ) {
-			return Response::error( 500, 'source_misconfigured' );
+			return $this->provisional( Response::error( 500, 'source_misconfigured' ) );
 		}
 		$length = $request->content_length();
 		if ( strlen( $request->body ) > $source->max_body || ( null !== $length && $length > $source->max_body ) ) {
@@ -73,30 +90,31 @@ final class Receiver {
 			$json = json_decode( $request->body, true, 512, JSON_BIGINT_AS_STRING );
 			if ( ! is_array( $json ) ) {
 				if ( $source->json ) {
-					return Response::error( 400, 'invalid_json' );
+					return $this->provisional( Response::error( 400, 'invalid_json' ) );
 				}
 				$json = null;
 			}
 		}
 
+		// A source bound to one topic takes only deliveries of that topic.
 		$topic = Scheme_Profile::extract( $source->topic_from, $request, $json );
 		if ( ! $source->accepts_topic( $topic ) ) {
-			return new Response( 200, array( 'status' => 'ignored', 'reason' => 'topic' ) );
+			return $this->provisional( new Response( 200, array( 'status' => 'ignored', 'reason' => 'topic' ) ) );
 		}
 
 		// A verified delivery is limited only if its sender re-sends after a
 		// 429; one that does not retry (WooCommerce) is never turned away.
 		if ( $source->verified_limit && $source->sender_retries ) {
-			$wait = Limiter::hit( 'hookguard:ok:' . $source->name, $source->verified_limit );
+			$wait = $this->limiter->hit( 'ok:' . $source->name, $source->verified_limit );
 			if ( $wait ) {
 				return Response::rate_limited( $wait );
 			}
 		}
 
-		$key    = Scheme_Profile::extract( $source->idempotency, $request, $json );
+		$key    = Scheme_Profile::extract( $source->idempotency, $request, $json, $topic );
 		$key    = '' === $key ? 'body:' . hash( 'sha256', $request->body ) : $key;
 		$store  = call_user_func( $this->store );
-		$stored = $store ? $store->enqueue( $source->name, $key, $topic, $request->body, self::kept_headers( $request ) ) : null;
+		$stored = $store ? $store->enqueue( $source->name, $key, $topic, $request->body, self::kept_headers( $request, $source ) ) : null;
 		if ( ! $stored ) {
 			return Response::error( 503, 'store_unavailable', array( 'Retry-After' => '30' ) );
 		}
@@ -112,10 +130,22 @@ final class Receiver {
 		return false !== strpos( $source->topic_from . '|' . $source->idempotency, 'json:' );
 	}
 
-	/** Answers a failed request, or 429 once the client IP has failed too often. */
+	/** Marks an answer that newer configuration could change (only when not final). */
+	private function provisional( Response $response ): Response {
+		$response->provisional = ! $this->final;
+		return $response;
+	}
+
+	/**
+	 * Answers a failed request, or 429 once the client IP has failed too
+	 * often. A provisional answer spends nothing.
+	 */
 	private function reject( $scope, $limit, Request $request, $status, $code ) {
+		if ( ! $this->final ) {
+			return $this->provisional( Response::error( $status, $code ) );
+		}
 		if ( $limit ) {
-			$wait = Limiter::hit( 'hookguard:fail:' . $scope . ':' . $this->client_ip->resolve( $request ), $limit );
+			$wait = $this->limiter->hit( 'fail:' . $scope . ':' . $this->client_ip->bucket( $request ), $limit );
 			if ( $wait ) {
 				return Response::rate_limited( $wait );
 			}
@@ -125,13 +155,16 @@ final class Receiver {
 
 	/**
 	 * Headers stored with a delivery: the content type, user agent and the
-	 * sender's own X-* and webhook-* headers, minus anything that carries a
-	 * signature, credential or client address.
+	 * sender's own X-* and webhook-* headers, minus the source's signature
+	 * header(s) and anything that carries a signature, credential or client
+	 * address.
 	 */
-	public static function kept_headers( Request $request ) {
-		$kept = array();
+	public static function kept_headers( Request $request, Source $source ) {
+		$kept      = array();
+		$signature = Scheme_Profile::signature_headers( $source->scheme, $source->options );
 		foreach ( $request->headers as $name => $value ) {
 			if ( ( 'content-type' === $name || 'user-agent' === $name || 0 === strncmp( $name, 'x-', 2 ) || 0 === strncmp( $name, 'webhook-', 8 ) )
+				&& ! in_array( $name, $signature, true )
 				&& ! preg_match( '/signature|hmac|token|secret|auth|cookie|forwarded|real-ip|api-key/', $name ) ) {
 				$kept[ $name ] = $value;
 			}

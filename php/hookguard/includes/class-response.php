@@ -19,6 +19,8 @@ final class Response {
 	public $headers;
 	/** @var bool True when a new delivery was queued (the worker gets kicked). */
 	public $queued = false;
+	/** @var bool True when newer configuration could change this answer (see Receiver::receive()). */
+	public $provisional = false;
 
 	const MESSAGES = array(
 		'method_not_allowed'    => 'Deliveries must be sent with POST.',
@@ -37,6 +39,7 @@ final class Response {
 		'source_misconfigured'  => 'This source has no usable secret configured.',
 		'extension_unavailable' => 'The HookGuard PHP extension is not loaded.',
 		'store_unavailable'     => 'The delivery could not be stored; retry later.',
+		'fast_path_forbidden'   => 'This endpoint only answers through the configured web server location.',
 	);
 
 	public function __construct( $status, array $data, array $headers = array() ) {

@@ -49,8 +49,22 @@ final class Rest_Controller {
 		return self::receive( $request );
 	}
 
+	/**
+	 * The source named in the URL, decoded exactly once, as the fast path
+	 * does: from the raw request path when the route came from it
+	 * (/wp-json/...), else from the route PHP already decoded once
+	 * (?rest_route=...).
+	 */
+	private static function source_name( \WP_REST_Request $rest ): string {
+		$path = (string) parse_url( (string) ( $_SERVER['REQUEST_URI'] ?? '' ), PHP_URL_PATH ); // phpcs:ignore WordPress.Security.ValidatedSanitizedInput -- matched against a pattern only.
+		if ( preg_match( Fast_Path::RECEIVE_PATH, $path ) ) {
+			return Fast_Path::source_name( $_SERVER );
+		}
+		return preg_match( self::RECEIVE_ROUTE, $rest->get_route(), $m ) && isset( $m[1] ) ? $m[1] : '';
+	}
+
 	public static function receive( \WP_REST_Request $rest ) {
-		$source  = preg_match( self::RECEIVE_ROUTE, $rest->get_route(), $m ) && isset( $m[1] ) ? rawurldecode( $m[1] ) : '';
+		$source  = self::source_name( $rest );
 		$request = Request::from_rest(
 			$rest->get_method(),
 			$source,
@@ -64,7 +78,8 @@ final class Rest_Controller {
 			new Client_Ip( $settings['trusted_proxies'] ),
 			static function () {
 				return new Queue_Store();
-			}
+			},
+			Limiter::for_site()
 		);
 		$response = $receiver->receive( $request );
 		if ( $response->queued && $settings['kick'] ) {
@@ -80,13 +95,12 @@ final class Rest_Controller {
 	public static function kick_after_response() {
 		if ( function_exists( 'fastcgi_finish_request' ) ) {
 			fastcgi_finish_request();
-			Kicker::kick( rest_url( 'hookguard/v1/drain' ), Kicker::token() );
+			Kicker::kick( Kicker::target(), Kicker::key(), Limiter::for_site() );
 		}
 	}
 
 	public static function can_drain( \WP_REST_Request $request ) {
-		$given = (string) $request->get_header( 'x_hookguard_drain' );
-		return '' !== $given && hash_equals( Kicker::token(), $given );
+		return Kicker::accepts( (string) $request->get_header( 'x_hookguard_drain' ) );
 	}
 
 	/**

@@ -19,18 +19,44 @@ final class Scheme_Profile {
 	/**
 	 * Defaults per scheme: topic spec, idempotency spec, sender retries, JSON body.
 	 * Sources: ../shared/wire-formats.md and each provider's documentation.
+	 *
+	 * Idempotency keys come from signed bytes only (the body, or a header the
+	 * signature covers), so that a captured delivery replayed with altered
+	 * unsigned headers is still the same event. Topics from unsigned headers
+	 * (WooCommerce, Shopify, GitHub) are authenticated only where a source is
+	 * bound to one topic (see Source::bound_topic()).
 	 */
 	const DEFAULTS = array(
 		'woocommerce'       => array( 'header:X-WC-Webhook-Topic', 'woocommerce', false, true ),
-		'shopify'           => array( 'header:X-Shopify-Topic', 'header:X-Shopify-Webhook-Id|body', true, true ),
-		'github'            => array( 'header:X-GitHub-Event', 'header:X-GitHub-Delivery|body', false, true ),
+		'shopify'           => array( 'header:X-Shopify-Topic', 'body', true, true ),
+		'github'            => array( 'header:X-GitHub-Event', 'body', false, true ),
 		'woo-order-sync'    => array( 'value:order.completed', 'json:order_ref|body', false, true ),
 		'pipedrive'         => array( 'json:event|json:meta.action', 'body', true, true ),
-		'wp-relay'          => array( 'json:type|json:event', 'header:X-Event-Id', true, true ),
+		'wp-relay'          => array( 'json:event|json:type', 'json:event_id|body', true, true ),
 		'stripe'            => array( 'json:type', 'json:id|body', true, true ),
 		'standard-webhooks' => array( 'json:type', 'header:webhook-id', true, true ),
 		'slack'             => array( 'json:event.type|json:type', 'json:event_id|body', true, false ),
 		'hmac'              => array( '', 'body', false, false ),
+	);
+
+	/** Headers each scheme's signature covers besides the body (lower case). */
+	const SIGNED_HEADERS = array(
+		'wp-relay'          => array( 'x-wp-timestamp' ),
+		'standard-webhooks' => array( 'webhook-id', 'webhook-timestamp' ),
+		'slack'             => array( 'x-slack-request-timestamp' ),
+	);
+
+	/** The header each scheme's signature travels in (lower case; "hmac" names its own). */
+	const SIGNATURE_HEADERS = array(
+		'woocommerce'       => 'x-wc-webhook-signature',
+		'shopify'           => 'x-shopify-hmac-sha256',
+		'github'            => 'x-hub-signature-256',
+		'woo-order-sync'    => 'x-woo-signature',
+		'pipedrive'         => 'x-pipedrive-signature',
+		'wp-relay'          => 'x-wp-signature',
+		'stripe'            => 'stripe-signature',
+		'standard-webhooks' => 'webhook-signature',
+		'slack'             => 'x-slack-signature',
 	);
 
 	/** @return string[] */
@@ -43,10 +69,58 @@ final class Scheme_Profile {
 	}
 
 	public static function idempotency_spec( $scheme, array $options ) {
-		if ( 'hmac' === $scheme && ! empty( $options['id_header'] ) ) {
+		// A custom scheme's id header is the key only when the signature covers it.
+		if ( 'hmac' === $scheme && ! empty( $options['id_header'] ) && in_array( strtolower( $options['id_header'] ), self::signed_headers( $scheme, $options ), true ) ) {
 			return 'header:' . $options['id_header'];
 		}
 		return self::DEFAULTS[ $scheme ][1];
+	}
+
+	/**
+	 * The headers a delivery's signature covers, lower case. For "hmac",
+	 * those its signed_content uses ({timestamp} is always signed when a
+	 * timestamp_header is set; {id} only when written in signed_content).
+	 *
+	 * @return string[]
+	 */
+	public static function signed_headers( string $scheme, array $options ): array {
+		if ( 'hmac' !== $scheme ) {
+			return self::SIGNED_HEADERS[ $scheme ] ?? array();
+		}
+		$signed = array();
+		if ( ! empty( $options['timestamp_header'] ) ) {
+			$signed[] = strtolower( $options['timestamp_header'] );
+		}
+		if ( ! empty( $options['id_header'] ) && false !== strpos( (string) ( $options['signed_content'] ?? '' ), '{id}' ) ) {
+			$signed[] = strtolower( $options['id_header'] );
+		}
+		return $signed;
+	}
+
+	/** The headers that carry a signature for this scheme and options (never stored). */
+	public static function signature_headers( string $scheme, array $options ): array {
+		$names = isset( self::SIGNATURE_HEADERS[ $scheme ] ) ? array( self::SIGNATURE_HEADERS[ $scheme ] ) : array();
+		if ( 'github' === $scheme ) {
+			$names[] = 'x-hub-signature';
+		}
+		if ( ! empty( $options['header'] ) ) {
+			$names[] = strtr( strtolower( $options['header'] ), '_', '-' );
+		}
+		return $names;
+	}
+
+	/**
+	 * Whether every value $spec can select is covered by the signature:
+	 * the body, JSON fields of the body, literal values, signed headers.
+	 */
+	public static function spec_is_signed( string $spec, string $scheme, array $options ): bool {
+		$signed = self::signed_headers( $scheme, $options );
+		foreach ( explode( '|', $spec ) as $part ) {
+			if ( 0 === strncmp( $part, 'header:', 7 ) && ! in_array( strtr( strtolower( substr( $part, 7 ) ), '_', '-' ), $signed, true ) ) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	public static function sender_retries( $scheme ) {
@@ -89,13 +163,14 @@ final class Scheme_Profile {
 	 * @param string     $spec    Field spec.
 	 * @param Request    $request The delivery.
 	 * @param array|null $json    The decoded body, or null when it is not JSON.
+	 * @param string     $topic   The delivery's topic (the "woocommerce" key uses it).
 	 */
-	public static function extract( $spec, Request $request, $json ) {
+	public static function extract( $spec, Request $request, $json, string $topic = '' ) {
 		if ( '' === $spec ) {
 			return '';
 		}
 		foreach ( explode( '|', $spec ) as $part ) {
-			$value = self::extract_one( $part, $request, $json );
+			$value = self::extract_one( $part, $request, $json, $topic );
 			if ( '' !== $value ) {
 				return $value;
 			}
@@ -103,12 +178,12 @@ final class Scheme_Profile {
 		return '';
 	}
 
-	private static function extract_one( $part, Request $request, $json ) {
+	private static function extract_one( $part, Request $request, $json, string $topic ) {
 		if ( 'body' === $part ) {
 			return 'body:' . hash( 'sha256', $request->body );
 		}
 		if ( 'woocommerce' === $part ) {
-			return self::woocommerce_key( $request, $json );
+			return self::woocommerce_key( $request, $json, $topic );
 		}
 		list( $kind, $name ) = explode( ':', $part, 2 );
 		if ( 'value' === $kind ) {
@@ -128,29 +203,28 @@ final class Scheme_Profile {
 	}
 
 	/**
-	 * WooCommerce's idempotency key.
+	 * WooCommerce's idempotency key, from the signed body wherever possible.
 	 *
-	 * X-WC-Webhook-Delivery-ID is wp_hash($webhook_id . time()): every
-	 * delivery of one webhook within the same second shares it (a bulk edit
-	 * of 20 products sends 20 events with one Delivery-ID), and a re-send a
-	 * second later gets a new one. So it identifies neither an event nor a
-	 * re-send. What does: the webhook, the topic and the exact body. Resource
-	 * payloads carry their own date_modified, so a re-send is byte-identical
-	 * and a later change is not.
+	 * WooCommerce signs only the body: X-WC-Webhook-ID, -Topic and
+	 * -Delivery-ID can be altered by anyone replaying a captured delivery, so
+	 * none of them may turn a replay into a new event. Resource payloads carry
+	 * their own date_modified stamp: a re-send is byte-identical and a later
+	 * change is not, so the body alone identifies the event.
 	 *
-	 * Payloads without such a stamp ("deleted" is only {"id": N}; action.*
-	 * payloads) cannot tell a re-send from a second, identical event (delete,
-	 * restore, delete again). For those the Delivery-ID's second is added:
-	 * a re-send is then processed again (harmless for a deletion) rather than
-	 * a real event being dropped.
+	 * Payloads without a stamp ("deleted" is only {"id": N}; action.*
+	 * payloads) cannot tell a re-send from a second, identical event
+	 * (delete, restore, delete again). For those the topic (bound by the
+	 * source where it has one topic) and the Delivery-ID (wp_hash of the
+	 * webhook id and the second it was sent) are added: a genuine repeat is
+	 * kept, and a replay with a forged Delivery-ID is processed again, which
+	 * handlers of deletions must tolerate (the README says so).
 	 */
-	public static function woocommerce_key( Request $request, $json ) {
-		$key = 'wc:' . $request->header( 'x-wc-webhook-id' ) . ':' . $request->header( 'x-wc-webhook-topic' )
-			. ':' . hash( 'sha256', $request->body );
+	public static function woocommerce_key( Request $request, $json, string $topic = '' ) {
+		$body    = hash( 'sha256', $request->body );
 		$stamped = is_array( $json ) && ( isset( $json['date_modified_gmt'] ) || isset( $json['date_modified'] ) );
-		if ( ! $stamped ) {
-			$key .= ':' . $request->header( 'x-wc-webhook-delivery-id' );
+		if ( $stamped ) {
+			return 'wc:' . $body;
 		}
-		return $key;
+		return 'wc:' . $topic . ':' . $body . ':' . $request->header( 'x-wc-webhook-delivery-id' );
 	}
 }

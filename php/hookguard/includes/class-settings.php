@@ -18,6 +18,7 @@ final class Settings {
 		'batch'           => 50,       // Deliveries claimed at once.
 		'time_limit'      => 20,       // Seconds a cron- or kick-started worker runs at most.
 		'retention_days'  => 30,       // Completed deliveries kept (the duplicate window).
+		'kick_url'        => '',       // Where kicks go; empty = the drain route under the stored home URL.
 	);
 
 	public static function all() {
@@ -37,6 +38,10 @@ final class Settings {
 		if ( isset( $input['trusted_proxies'] ) ) {
 			$list = is_array( $input['trusted_proxies'] ) ? $input['trusted_proxies'] : preg_split( '/[\s,]+/', (string) $input['trusted_proxies'] );
 			$out['trusted_proxies'] = array_values( array_filter( array_map( 'trim', $list ), array( Client_Ip::class, 'parse_range' ) ) );
+		}
+		if ( isset( $input['kick_url'] ) ) {
+			$url             = trim( (string) $input['kick_url'] );
+			$out['kick_url'] = '' === $url || preg_match( '#^https?://[^\s/?#]+#', $url ) ? $url : $out['kick_url'];
 		}
 		if ( array_key_exists( 'kick', $input ) ) {
 			$out['kick'] = (bool) $input['kick'];

@@ -6,9 +6,10 @@
  * an admin source of the same name.
  *
  * compile() writes the plain, sealed form of all of them to the option
- * "hookguard_compiled", which is what the fast path reads (it runs no
- * plugin code, so it cannot see code registrations itself). It runs after
- * "init" on every full WordPress load and rewrites the option only when
+ * "hookguard_compiled", which is what the fast path reads when it loads
+ * only WordPress's SHORTINIT core (no plugin code, so no code
+ * registrations). It runs after "init" on every full WordPress load (the
+ * fast path's own refreshes included) and rewrites the option only when
  * something changed, and right after the settings page saves.
  *
  * @package HookGuard
@@ -83,24 +84,20 @@ final class Source_Registry {
 		return isset( self::$code[ $name ] );
 	}
 
-	/**
-	 * The fast path's view of the configuration, plain (secrets readable):
-	 * sources as arrays, trusted proxies, whether to kick the worker, and
-	 * where and how to kick it.
-	 */
+	/** The fast path's view of the sources, plain (secrets readable), as arrays. */
 	public static function snapshot() {
 		$sources = array();
 		foreach ( self::all() as $name => $source ) {
 			$sources[ $name ] = $source->to_array();
 		}
 		ksort( $sources );
-		$settings = Settings::all();
-		return array(
-			'sources'         => $sources,
-			'trusted_proxies' => $settings['trusted_proxies'],
-			'kick'            => (bool) $settings['kick'],
-			'drain_url'       => rest_url( 'hookguard/v1/drain' ),
-		);
+		return array( 'sources' => $sources );
+	}
+
+	/** Forgets the compiled form (the plugin is deactivated: the fast path then knows no source). */
+	public static function forget_compiled() {
+		delete_option( self::COMPILED_OPTION );
+		Fast_Path::forget_cache();
 	}
 
 	/** Rewrites the compiled option if the configuration changed. */

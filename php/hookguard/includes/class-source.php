@@ -221,8 +221,38 @@ final class Source {
 		return false;
 	}
 
+	/**
+	 * The one topic this source accepts, when it lists exactly one topic and
+	 * no pattern. Its deliveries are then bound to that topic: one with any
+	 * other topic is ignored, so a body signed for this source cannot be
+	 * replayed under another topic. A WooCommerce webhook has one topic and,
+	 * by default, its own secret: give each its own source, bound this way.
+	 */
+	public function bound_topic(): ?string {
+		return 1 === count( $this->topics ) && '*' !== substr( $this->topics[0], -1 ) ? $this->topics[0] : null;
+	}
+
+	/**
+	 * What a delivery's signature vouches for: "body" always; "topic" when
+	 * the source is bound to one topic or reads it from signed bytes;
+	 * "idempotency" when the key comes from signed bytes; and the names of
+	 * the signed headers. Everything else in a delivery is unauthenticated.
+	 *
+	 * @return string[]
+	 */
+	public function signed_fields(): array {
+		$fields = array( 'body' );
+		if ( null !== $this->bound_topic() || Scheme_Profile::spec_is_signed( $this->topic_from, $this->scheme, $this->options ) ) {
+			$fields[] = 'topic';
+		}
+		if ( Scheme_Profile::spec_is_signed( $this->idempotency, $this->scheme, $this->options ) ) {
+			$fields[] = 'idempotency';
+		}
+		return array_merge( $fields, Scheme_Profile::signed_headers( $this->scheme, $this->options ) );
+	}
+
 	/** The plain form (handler excluded), with secrets as given by $seal. */
-	public function to_array( callable $seal = null ) {
+	public function to_array( ?callable $seal = null ) {
 		$out = get_object_vars( $this );
 		unset( $out['handler'] );
 		if ( $seal ) {
@@ -231,11 +261,15 @@ final class Source {
 		return $out;
 	}
 
-	/** Rebuilds a source from to_array() output; $open reverses $seal (false = unreadable). */
-	public static function from_array( array $data, callable $open = null ) {
+	/**
+	 * Rebuilds a source from to_array() output; $open reverses $seal (false =
+	 * unreadable). A stored "handler" is never taken: handlers come from
+	 * code only, never from the database.
+	 */
+	public static function from_array( array $data, ?callable $open = null ) {
 		$s = new self();
 		foreach ( get_object_vars( $s ) as $key => $_ ) {
-			if ( array_key_exists( $key, $data ) ) {
+			if ( 'handler' !== $key && array_key_exists( $key, $data ) ) {
 				$s->$key = $data[ $key ];
 			}
 		}

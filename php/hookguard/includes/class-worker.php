@@ -82,7 +82,9 @@ final class Worker {
 			return $this->store->fail( $row->id, $token, $error, 0, true ) ? 'failed' : 'lost';
 		} else {
 			try {
-				self::dispatch( $source, Delivery::from_row( $row ) );
+				$delivery         = Delivery::from_row( $row );
+				$delivery->signed = $source->signed_fields();
+				self::dispatch( $source, $delivery );
 			} catch ( \Throwable $e ) {
 				$error = get_class( $e ) . ': ' . $e->getMessage();
 			}
