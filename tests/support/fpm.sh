@@ -24,6 +24,7 @@
 #   HG_BASE_URL    http://127.0.0.1:$HG_HTTP_PORT
 #   HG_RUN_DIR     temporary directory holding configs, sockets and logs
 #   HG_FPM_PID     php-fpm master pid (workers: hg_fpm_workers)
+#   HG_FPM_SOCKET  the pool's socket (for cgi-fcgi)
 #   HG_FPM_LOG     php-fpm log, including the workers' stderr and PHP errors
 #   HG_NGINX_PID   nginx master pid
 #   HG_NGINX_LOG   nginx error log
@@ -43,8 +44,13 @@
 #   HG_NGINX       nginx binary (default nginx)
 #   HG_KEEP_RUN_DIR=1  keep HG_RUN_DIR after hg_fpm_stop (debugging)
 #   HG_NGINX_EXTRA extra directives for the server block, placed before its
-#                  locations; @FPM_SOCKET@ is replaced by php-fpm's socket
-#                  (e.g. a location sending a URL to one PHP script).
+#                  locations; @FPM_SOCKET@ is replaced by php-fpm's socket and
+#                  @RUN_DIR@ by HG_RUN_DIR (e.g. a location sending a URL to
+#                  one PHP script).
+#   HG_FPM_EXTRA_POOLS  more pools for the same master (php-fpm.conf
+#                  sections; @RUN_DIR@ is replaced by HG_RUN_DIR); use
+#                  pm = ondemand there, so that the count of this pool's
+#                  workers stays what hg_fpm_start waits for.
 
 HG_SUPPORT_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
@@ -73,7 +79,8 @@ _hg_wait_for() {
 }
 
 _hg_write_fpm_conf() {
-  local workers=$1
+  local workers=$1 pools=${HG_FPM_EXTRA_POOLS:-}
+  pools=${pools//@RUN_DIR@/$HG_RUN_DIR}
   cat >"$HG_RUN_DIR/php-fpm.conf" <<CONF
 [global]
 pid = $HG_RUN_DIR/php-fpm.pid
@@ -92,6 +99,7 @@ clear_env = no
 request_terminate_timeout = 120s
 php_admin_flag[log_errors] = on
 php_admin_flag[display_errors] = off
+$pools
 CONF
 }
 
@@ -99,6 +107,7 @@ _hg_write_nginx_conf() {
   local docroot=$1 user_line="" extra=${HG_NGINX_EXTRA:-}
   ((EUID == 0)) && user_line="user nobody nogroup;"
   extra=${extra//@FPM_SOCKET@/$HG_RUN_DIR/php-fpm.sock}
+  extra=${extra//@RUN_DIR@/$HG_RUN_DIR}
   mkdir -p "$HG_RUN_DIR/nginx-tmp"
   cat >"$HG_RUN_DIR/nginx.conf" <<CONF
 $user_line
@@ -187,6 +196,8 @@ hg_fpm_start() {
   HG_RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/hookguard-fpm.XXXXXX")
   chmod 755 "$HG_RUN_DIR" # mktemp makes it 0700; nginx's workers must reach the socket
   HG_FPM_LOG=$HG_RUN_DIR/php-fpm.log
+  HG_FPM_SOCKET=$HG_RUN_DIR/php-fpm.sock
+  export HG_FPM_SOCKET
   HG_NGINX_LOG=$HG_RUN_DIR/nginx-error.log
   HG_FPM_PID="" HG_NGINX_PID=""
   export HG_RUN_DIR HG_FPM_LOG HG_NGINX_LOG

@@ -151,7 +151,10 @@ hg_wordpress_site() {
   HG_WP_EXTRA_CONFIG="define('DISABLE_WP_CRON', true);${HG_WP_EXTRA_CONFIG:-}" \
     hg_wordpress_install "$dir/wp" "$HG_BASE_URL" "$@" || return 1
   # The fast-path location carries the site's key, known once WordPress is installed.
-  HG_NGINX_EXTRA=$(hg_wordpress_fast_path_location) || return 1
+  local location
+  location=$(hg_wordpress_fast_path_location) || return 1
+  HG_NGINX_EXTRA="${HG_NGINX_EXTRA:-}
+$location"
   export HG_NGINX_EXTRA
   hg_nginx_reload
 }

@@ -190,6 +190,22 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 		return $cmd;
 	}
 
+	/**
+	 * Calls $probe until $done accepts its result or $seconds pass; returns
+	 * the last result (the caller asserts on it).
+	 */
+	protected static function poll( callable $probe, callable $done, $seconds = 3 ) {
+		$deadline = microtime( true ) + $seconds;
+		do {
+			$result = $probe();
+			if ( $done( $result ) ) {
+				return $result;
+			}
+			usleep( 50000 );
+		} while ( microtime( true ) < $deadline );
+		return $result;
+	}
+
 	/** @var string What CLI workers wrote to stderr (their log lines), for the log checks. */
 	public static $cli_logs = '';
 

@@ -22,13 +22,20 @@ final class Fast_Path_Cache {
 	/** Seconds a configuration is used before it is read again. */
 	const TTL = 1;
 
+	/** Seconds a refresh in flight may make other requests wait for it. */
+	const REFRESH_WAIT = 2;
+
 	/** @var string */
 	private $entry;
+	/** @var string */
+	private $marker;
 	/** @var string */
 	private $box_key;
 
 	public function __construct( #[\SensitiveParameter] string $site_key ) {
-		$this->entry   = 'hookguard:fast:' . substr( hash_hmac( 'sha256', 'hookguard fast path cache entry', $site_key ), 0, 32 );
+		$name          = 'hookguard:fast:' . substr( hash_hmac( 'sha256', 'hookguard fast path cache entry', $site_key ), 0, 32 );
+		$this->entry   = $name;
+		$this->marker  = $name . ':refreshing';
 		$this->box_key = hash_hmac( 'sha256', 'hookguard fast path cache seal', $site_key, true );
 	}
 
@@ -38,29 +45,69 @@ final class Fast_Path_Cache {
 
 	/** The cached configuration, or null when absent, forged, expired or from the future. */
 	public function fetch(): ?array {
-		$sealed = apcu_fetch( $this->entry );
-		if ( ! is_string( $sealed ) || strlen( $sealed ) < SODIUM_CRYPTO_SECRETBOX_NONCEBYTES + SODIUM_CRYPTO_SECRETBOX_MACBYTES ) {
-			return null;
-		}
-		$plain = sodium_crypto_secretbox_open( substr( $sealed, SODIUM_CRYPTO_SECRETBOX_NONCEBYTES ), substr( $sealed, 0, SODIUM_CRYPTO_SECRETBOX_NONCEBYTES ), $this->box_key );
-		if ( false === $plain ) {
-			return null;
-		}
-		$config = unserialize( $plain, array( 'allowed_classes' => false ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions -- authenticated data, no objects.
-		if ( ! is_array( $config ) || ! isset( $config['cached_at'] ) ) {
-			return null;
-		}
-		$age = microtime( true ) - $config['cached_at'];
-		return $age >= 0 && $age <= self::TTL ? $config : null;
+		$config = $this->open( apcu_fetch( $this->entry ) );
+		return is_array( $config ) && self::fresh( $config['cached_at'] ?? null, self::TTL ) ? $config : null;
 	}
 
 	public function store( array $config ): void {
 		$config['cached_at'] = microtime( true );
-		$nonce               = random_bytes( SODIUM_CRYPTO_SECRETBOX_NONCEBYTES );
-		apcu_store( $this->entry, $nonce . sodium_crypto_secretbox( serialize( $config ), $nonce, $this->box_key ), self::TTL + 1 );
+		apcu_store( $this->entry, $this->seal( $config ), self::TTL + 1 );
 	}
 
 	public function forget(): void {
 		apcu_delete( $this->entry );
+	}
+
+	/** Says that this request is loading WordPress for a fresh configuration. */
+	public function mark_refreshing(): void {
+		apcu_store( $this->marker, $this->seal( array( 'since' => microtime( true ) ) ), self::REFRESH_WAIT );
+	}
+
+	public function refreshed(): void {
+		apcu_delete( $this->marker );
+	}
+
+	/**
+	 * Waits (at most REFRESH_WAIT seconds) while another request refreshes
+	 * the configuration, then returns the one it stored, or null when no
+	 * refresh was in flight or none newer than $since came. A marker that is
+	 * not sealed by this site (another tenant's) is ignored.
+	 */
+	public function await_refresh( float $since ): ?array {
+		while ( true ) {
+			$config = $this->fetch();
+			if ( $config && $config['confirmed_at'] >= $since ) {
+				return $config;
+			}
+			$marker = $this->open( apcu_fetch( $this->marker ) );
+			if ( ! is_array( $marker ) || ! self::fresh( $marker['since'] ?? null, self::REFRESH_WAIT ) ) {
+				return null;
+			}
+			usleep( 10000 );
+		}
+	}
+
+	private function seal( array $value ): string {
+		$nonce = random_bytes( SODIUM_CRYPTO_SECRETBOX_NONCEBYTES );
+		return $nonce . sodium_crypto_secretbox( serialize( $value ), $nonce, $this->box_key );
+	}
+
+	/** @param mixed $sealed */
+	private function open( $sealed ): ?array {
+		if ( ! is_string( $sealed ) || strlen( $sealed ) < SODIUM_CRYPTO_SECRETBOX_NONCEBYTES + SODIUM_CRYPTO_SECRETBOX_MACBYTES ) {
+			return null;
+		}
+		$plain = sodium_crypto_secretbox_open( substr( $sealed, SODIUM_CRYPTO_SECRETBOX_NONCEBYTES ), substr( $sealed, 0, SODIUM_CRYPTO_SECRETBOX_NONCEBYTES ), $this->box_key );
+		$value = false === $plain ? null : unserialize( $plain, array( 'allowed_classes' => false ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions -- authenticated data, no objects.
+		return is_array( $value ) ? $value : null;
+	}
+
+	/** Whether a time stamped by this site is no older than $ttl seconds and not in the future. */
+	private static function fresh( $stamp, float $ttl ): bool {
+		if ( ! is_float( $stamp ) && ! is_int( $stamp ) ) {
+			return false;
+		}
+		$age = microtime( true ) - $stamp;
+		return $age >= 0 && $age <= $ttl;
 	}
 }

@@ -99,22 +99,37 @@ final class Fast_Path {
 		$this->site_key = $given;
 		$this->cache    = Fast_Path_Cache::available() ? new Fast_Path_Cache( $given ) : null;
 		$this->config   = $this->cache ? $this->cache->fetch() : null;
-		$full           = false;
 		if ( null !== $this->config ) {
+			$started  = microtime( true );
 			$response = $this->decide( false );
-			$stale    = microtime( true ) - $this->config['confirmed_at'] >= self::REFRESH_PERIOD;
-			if ( ! $response->provisional || ! $stale || ! $this->refresh_allowed() ) {
-				$this->finish( $response->provisional ? $this->decide( true ) : $response );
+			if ( ! $response->provisional ) {
+				$this->finish( $response );
+				return null;
+			}
+			if ( ! $this->refresh_allowed() ) {
+				// Another request may be loading the newer configuration right now.
+				$this->config = $this->cache->await_refresh( $started ) ?? $this->config;
+				$this->finish( $this->decide( true ) );
 				return null;
 			}
 			$full = true;
 		} else {
-			$full = $this->refresh_allowed();
+			$started = microtime( true );
+			$full    = $this->refresh_allowed();
+			$fresh   = ! $full && $this->cache ? $this->cache->await_refresh( $started ) : null;
+			if ( null !== $fresh ) {
+				$this->config = $fresh;
+				$this->finish( $this->decide( true ) );
+				return null;
+			}
 		}
 		$wp_load = self::find_wp_load( $this->server );
 		if ( null === $wp_load ) {
 			Response::error( 503, 'store_unavailable', array( 'Retry-After' => '30' ) )->send();
 			return null;
+		}
+		if ( $full && $this->cache ) {
+			$this->cache->mark_refreshing();
 		}
 		$this->booted = $full ? 'full' : 'shortinit';
 		self::prepare_boot( $full );
@@ -133,6 +148,9 @@ final class Fast_Path {
 		$this->config = $this->load_config();
 		if ( $this->cache ) {
 			$this->cache->store( $this->config );
+			if ( 'full' === $this->booted ) {
+				$this->cache->refreshed();
+			}
 		}
 		if ( 'full' === $this->booted && function_exists( 'do_action' ) ) {
 			do_action( 'hookguard_fast_path_refreshed' );
@@ -141,13 +159,20 @@ final class Fast_Path {
 		return null;
 	}
 
-	/** One full load per REFRESH_PERIOD per site, counted in the extension's shared table (else APCu). */
+	/**
+	 * Whether this request may load WordPress fully for a fresh
+	 * configuration: once per REFRESH_PERIOD per site and configuration
+	 * version (counted in the extension's shared table, else in APCu). A
+	 * flood of forged requests against an unchanged configuration costs one
+	 * load a period; a configuration that changed gets its refresh at once.
+	 */
 	private function refresh_allowed(): bool {
+		$version = null === $this->config ? 'cold' : substr( hash( 'sha256', serialize( $this->config['sources'] ) ), 0, 16 );
 		$limiter = new Limiter( substr( hash_hmac( 'sha256', 'hookguard fast path refresh', $this->site_key ), 0, 20 ) );
 		if ( Limiter::available() ) {
-			return 0 === $limiter->hit( 'refresh', array( 'limit' => 1, 'period' => self::REFRESH_PERIOD ) );
+			return 0 === $limiter->hit( 'refresh:' . $version, array( 'limit' => 1, 'period' => self::REFRESH_PERIOD ) );
 		}
-		return function_exists( 'apcu_add' ) && apcu_enabled() && apcu_add( $limiter->key( 'refresh' ), 1, self::REFRESH_PERIOD );
+		return function_exists( 'apcu_add' ) && apcu_enabled() && apcu_add( $limiter->key( 'refresh:' . $version ), 1, self::REFRESH_PERIOD );
 	}
 
 	private function decide( bool $final ): Response {
