@@ -391,6 +391,109 @@ final class HttpTest extends TestCase {
 		$this->assertSame( 'source_misconfigured', $r['json']['error'] );
 	}
 
+	/**
+	 * A captured delivery replayed with altered unsigned headers (WooCommerce
+	 * signs only the body, wp-relay the timestamp and body, GitHub the body)
+	 * is the same event: nothing new is queued, nothing is misrouted.
+	 */
+	/** @dataProvider paths */
+	public function test_a_replay_with_altered_unsigned_headers_creates_nothing( $path ) {
+		$original = self::woocommerce( self::order( 8001 ) );
+		$first    = self::post( $path, 'shop', $original );
+		$this->assertSame( 202, $first['status'] );
+		$altered = array(
+			array( 'X-WC-Webhook-ID' => '99' ),
+			array( 'X-WC-Webhook-Delivery-ID' => md5( 'forged' ) ),
+			array( 'X-WC-Webhook-Topic' => 'product.deleted', 'X-WC-Webhook-Resource' => 'product', 'X-WC-Webhook-Event' => 'deleted' ),
+		);
+		foreach ( $altered as $headers ) {
+			$r = self::post( $path, 'shop', $original, $headers );
+			$this->assertSame( array( 200, 'duplicate', $first['json']['id'] ), array( $r['status'], $r['json']['status'], $r['json']['id'] ), json_encode( $headers ) );
+		}
+		$this->assertSame( 'order.created', self::row( $first['json']['id'] )->topic );
+
+		// A source bound to one topic takes no other, whatever the header says.
+		$this->assertSame( 202, self::post( $path, 'shop-bound', self::woocommerce( self::order( 8002 ) ) )['status'] );
+		$r = self::post( $path, 'shop-bound', self::woocommerce( self::order( 8003 ) ), array( 'X-WC-Webhook-Topic' => 'order.deleted' ) );
+		$this->assertSame( array( 200, 'ignored' ), array( $r['status'], $r['json']['status'] ) );
+
+		// wp-relay: the event id is the signed body's, not the header's.
+		$relay = self::relay( array( 'event' => 'order.created' ), 'evt-replay-' . $path );
+		$this->assertSame( 202, self::post( $path, 'relay', $relay )['status'] );
+		$this->assertSame( 200, self::post( $path, 'relay', $relay, array( 'X-Event-Id' => 'evt-other-' . $path ) )['status'] );
+
+		// GitHub: the delivery GUID and event name are not signed either.
+		$body = '{"action":"opened","number":' . ( 'fast' === $path ? 1 : 2 ) . '}';
+		$gh   = array(
+			'body'    => $body,
+			'headers' => array(
+				'Content-Type'        => 'application/json',
+				'X-GitHub-Event'      => 'pull_request',
+				'X-GitHub-Delivery'   => wp_generate_uuid4(),
+				'X-Hub-Signature-256' => 'sha256=' . hash_hmac( 'sha256', $body, HOOKGUARD_TEST_HMAC_SECRET ),
+			),
+		);
+		$this->assertSame( 202, self::post( $path, 'gh', $gh )['status'] );
+		$this->assertSame( 200, self::post( $path, 'gh', $gh, array( 'X-GitHub-Delivery' => wp_generate_uuid4(), 'X-GitHub-Event' => 'push' ) )['status'] );
+		$this->assertSame( 4, self::queued() );
+	}
+
+	/** An IPv6 client is counted as its /64: rotating addresses inside it buys no more attempts. */
+	/** @dataProvider paths */
+	public function test_an_ipv6_client_is_counted_per_64( $path ) {
+		$net    = sprintf( '2001:db8:%x:%x', random_int( 1, 0xffff ), random_int( 1, 0xffff ) );
+		$forged = self::woocommerce( self::order( 8101 ), 'order.created', 7, 'forged' );
+		$codes  = array();
+		foreach ( array( '::1', '::2', '::abcd', ':ffff:ffff:ffff:ffff' ) as $host ) {
+			$codes[] = self::post( $path, 'strict', $forged, array( 'X-Forwarded-For' => $net . $host ) )['status'];
+		}
+		$this->assertSame( array( 401, 401, 401, 429 ), $codes );
+		$this->assertSame( 401, self::post( $path, 'strict', $forged, array( 'X-Forwarded-For' => sprintf( '2001:db8:%x::1', random_int( 1, 0xffff ) ) ) )['status'], 'another /64' );
+	}
+
+	/** A custom scheme's own signature header (here X-Sig) is never stored with the delivery. */
+	/** @dataProvider paths */
+	public function test_a_custom_schemes_signature_header_is_not_stored( $path ) {
+		$r = self::post( $path, 'qa', self::hmac( '{"n":' . ( 'fast' === $path ? 1 : 2 ) . '}' ), array( 'X-Trace' => 'kept' ) );
+		$this->assertSame( 202, $r['status'] );
+		$headers = json_decode( self::row( $r['json']['id'] )->headers, true );
+		$this->assertArrayNotHasKey( 'x-sig', $headers );
+		$this->assertSame( 'kept', $headers['x-trace'] );
+	}
+
+	/** The source name in the URL is decoded exactly once, on both paths: %2573tripe is "%73tripe", not "stripe". */
+	public function test_the_source_name_is_url_decoded_once() {
+		$base = getenv( 'HG_WP_URL' );
+		$body = wp_json_encode( array( 'id' => 'evt_decode', 'type' => 'charge.succeeded' ) );
+		$sign = static function () use ( $body ) {
+			$t = time();
+			return array( 'Content-Type' => 'application/json', 'Stripe-Signature' => "t=$t,v1=" . hash_hmac( 'sha256', "$t.$body", HOOKGUARD_TEST_STRIPE ) );
+		};
+		foreach ( array( '/wp-json/hookguard/v1/receive/', '/index.php?rest_route=/hookguard/v1/receive/' ) as $prefix ) {
+			$this->assertSame( 404, self::http( 'POST', $base . $prefix . '%2573tripe', $body, $sign() )['status'], $prefix );
+			$this->assertContains( self::http( 'POST', $base . $prefix . '%73tripe', $body, $sign() )['status'], array( 200, 202 ), $prefix );
+		}
+		$this->assertSame( 1, self::queued() );
+	}
+
+	/** A body without Content-Length (chunked) is read no further than the source's limit. */
+	/** @dataProvider paths */
+	public function test_a_chunked_body_over_the_limit_is_413( $path ) {
+		$r = self::post( $path, 'small', self::hmac( str_repeat( 'x', 1500000 ) ), array( 'Transfer-Encoding' => 'chunked', 'X-Forwarded-For' => self::client_ip() ) );
+		$this->assertSame( 413, $r['status'] );
+		$this->assertSame( 'body_too_large', $r['json']['error'] );
+	}
+
+	/** The drain route takes only a current token. */
+	public function test_the_drain_route_refuses_missing_forged_and_expired_tokens() {
+		$url = getenv( 'HG_WP_URL' ) . '/index.php?rest_route=/hookguard/v1/drain';
+		$key = \HookGuard\Kicker::key();
+		foreach ( array( '', 'garbage', \HookGuard\Kicker::token( $key, time() - 3 * \HookGuard\Kicker::WINDOW ), \HookGuard\Kicker::token( 'not the key' ) ) as $token ) {
+			$r = self::http( 'POST', $url, '', '' === $token ? array() : array( \HookGuard\Kicker::HEADER => $token ) );
+			$this->assertContains( $r['status'], array( 401, 403 ), $token );
+		}
+	}
+
 	/** Without the extension the plugin loads, shows a notice and answers 503: never a fatal error. */
 	public function test_without_the_extension_the_site_works_and_deliveries_get_503() {
 		$code = '

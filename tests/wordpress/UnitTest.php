@@ -239,4 +239,108 @@ final class UnitTest extends TestCase {
 		$this->assertSame( function_exists( 'hookguard_rate_limit' ) ? 'good' : 'recommended', $result['status'] );
 		$this->assertStringContainsString( 'woocommerce', $result['description'] );
 	}
+
+	public function test_a_stored_handler_is_never_taken_from_the_database() {
+		$source = Source::from_array( array( 'name' => 'x', 'scheme' => 'hmac', 'secrets' => array( 's' ), 'handler' => 'phpinfo' ) );
+		$this->assertNull( $source->handler );
+		$stored = Source_Registry::admin_stored();
+		update_option( Source_Registry::ADMIN_OPTION, $stored + array( 'db-handler' => array( 'name' => 'db-handler', 'scheme' => 'github', 'secrets' => array( Crypto::seal( 'gh-secret' ) ), 'handler' => 'phpinfo' ) ) );
+		try {
+			$this->assertNull( Source_Registry::get( 'db-handler' )->handler );
+		} finally {
+			update_option( Source_Registry::ADMIN_OPTION, $stored );
+		}
+	}
+
+	public function test_parameters_holding_secrets_are_marked_sensitive() {
+		$sensitive = array(
+			array( \HookGuard\Crypto::class, 'seal', 0 ),
+			array( \HookGuard\Crypto::class, 'mac', 0 ),
+			array( \HookGuard\Crypto::class, 'mask', 0 ),
+			array( \HookGuard\Kicker::class, 'token', 0 ),
+			array( \HookGuard\Kicker::class, 'accepts', 0 ),
+			array( \HookGuard\Kicker::class, 'kick', 1 ),
+			array( \HookGuard\Direct_Db::class, '__construct', 0 ),
+			array( \HookGuard\Fast_Path_Cache::class, '__construct', 0 ),
+		);
+		foreach ( $sensitive as list( $class, $method, $position ) ) {
+			$parameter = ( new \ReflectionMethod( $class, $method ) )->getParameters()[ $position ];
+			$this->assertNotEmpty( $parameter->getAttributes( \SensitiveParameter::class ), "$class::$method() \$" . $parameter->getName() );
+		}
+		// And what that means: a trace shows no secret.
+		$previous = ini_set( 'zend.exception_ignore_args', '0' );
+		try {
+			\HookGuard\Kicker::token( 'the-drain-key-itself', 'not a time' );
+			$this->fail( 'no TypeError' );
+		} catch ( \TypeError $e ) {
+			$this->assertInstanceOf( \SensitiveParameterValue::class, $e->getTrace()[0]['args'][0] );
+			$this->assertStringNotContainsString( 'the-drain-key-itself', $e->getTraceAsString() . $e->getMessage() );
+		} finally {
+			ini_set( 'zend.exception_ignore_args', $previous );
+		}
+	}
+
+	/** Where the extension could not map its table, limiting stops (and says so once); answers stay answers. */
+	public function test_a_limiter_that_cannot_map_its_table_never_turns_a_rejection_into_an_error() {
+		$code = '$_SERVER["HTTP_HOST"] = "127.0.0.1"; require getenv("HG_WP_DIR") . "/wp-load.php";
+			$r = new HookGuard\Receiver(array(HookGuard\Source_Registry::class, "get"), new HookGuard\Client_Ip(array()), function () { return null; }, HookGuard\Limiter::for_site());
+			$request = new HookGuard\Request("POST", "strict", "{}", array("x-wc-webhook-signature" => base64_encode(str_repeat("x", 32))), "10.9.8.7");
+			$codes = array();
+			for ($i = 0; $i < 5; $i++) { $codes[] = $r->receive($request)->status; }
+			echo json_encode($codes);';
+		$command = array( 'bash', '-c', 'ulimit -v 900000; exec "$@"', 'hookguard', PHP_BINARY, '-d', 'extension=' . getenv( 'HG_EXTENSION' ), '-d', 'hookguard.rate_limit_slots=67108864', '-d', 'log_errors=1', '-d', 'error_log=/dev/stderr', '-r', $code );
+		list( $status, $out, $err ) = self::run_process( $command );
+		$this->assertSame( 0, $status, $err );
+		$this->assertStringContainsString( 'rate limiter unavailable', $err, 'the cause is logged' );
+		$this->assertSame( 1, substr_count( $err, 'requests are not limited' ), 'once' );
+		$this->assertSame( array( 401, 401, 401, 401, 401 ), json_decode( $out, true ) );
+	}
+
+	public function test_a_client_is_counted_as_its_ipv4_address_or_its_ipv6_64() {
+		$ip = new Client_Ip( array() );
+		$at = static function ( $addr ) {
+			return new Request( 'POST', 's', '', array(), $addr );
+		};
+		$this->assertSame( '192.0.2.7', $ip->bucket( $at( '192.0.2.7' ) ) );
+		$this->assertSame( '2001:db8:1:2::/64', $ip->bucket( $at( '2001:db8:1:2:aaaa:bbbb:cccc:dddd' ) ) );
+		$this->assertSame( '2001:db8:1:2::/64', $ip->bucket( $at( '2001:db8:1:2::1' ) ) );
+		$this->assertSame( '192.0.2.7', $ip->bucket( $at( '::ffff:192.0.2.7' ) ) );
+	}
+
+	public function test_rate_limit_keys_belong_to_this_site() {
+		$mine = \HookGuard\Limiter::for_site()->key( 'fail:shop:10.0.0.1' );
+		$this->assertMatchesRegularExpression( '/^hookguard:[0-9a-f]{20}:fail:shop:10\.0\.0\.1$/', $mine );
+		$this->assertStringNotContainsString( \HookGuard\Limiter::site_namespace(), ( new \HookGuard\Limiter( 'other-site' ) )->key( 'x' ) );
+	}
+
+	public function test_drain_tokens_are_time_bound_and_there_are_none_without_a_key() {
+		$key = \HookGuard\Kicker::key();
+		$now = time();
+		$this->assertTrue( \HookGuard\Kicker::accepts( \HookGuard\Kicker::token( $key, $now ), $now ) );
+		$this->assertTrue( \HookGuard\Kicker::accepts( \HookGuard\Kicker::token( $key, $now - \HookGuard\Kicker::WINDOW ), $now ), 'the window before' );
+		$this->assertFalse( \HookGuard\Kicker::accepts( \HookGuard\Kicker::token( $key, $now - 2 * \HookGuard\Kicker::WINDOW ), $now ), 'expired' );
+		$this->assertFalse( \HookGuard\Kicker::accepts( \HookGuard\Kicker::token( $key, $now + 2 * \HookGuard\Kicker::WINDOW ), $now ), 'from the future' );
+		$this->assertFalse( \HookGuard\Kicker::accepts( \HookGuard\Kicker::token( 'another key', $now ), $now ) );
+		$this->assertFalse( \HookGuard\Kicker::kick( 'http://127.0.0.1:9/', null, \HookGuard\Limiter::for_site() ), 'no key, no kick' );
+		$this->assertStringEndsWith( '/?rest_route=/hookguard/v1/drain', \HookGuard\Kicker::target() );
+		$this->assertStringStartsWith( get_option( 'home' ), \HookGuard\Kicker::target() );
+	}
+
+	public function test_deliveries_say_what_the_signature_covers() {
+		$fields = static function ( $scheme, array $args = array() ) {
+			return Source::from_args( 'x', $args + array( 'scheme' => $scheme, 'secrets' => 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' ) )->signed_fields();
+		};
+		$this->assertSame( array( 'body' ), $fields( 'woocommerce' ) );
+		$this->assertSame( array( 'body', 'topic' ), $fields( 'woocommerce', array( 'topics' => array( 'order.created' ) ) ) );
+		$this->assertSame( array( 'body' ), $fields( 'woocommerce', array( 'topics' => array( 'order.*' ) ) ), 'a pattern binds nothing' );
+		$this->assertSame( array( 'body', 'idempotency' ), $fields( 'github' ) );
+		$this->assertSame( array( 'body', 'topic', 'idempotency', 'x-wp-timestamp' ), $fields( 'wp-relay' ) );
+		$this->assertSame( array( 'body', 'topic', 'idempotency', 'webhook-id', 'webhook-timestamp' ), $fields( 'standard-webhooks' ) );
+		$this->assertSame( 'body', Source::from_args( 'x', array( 'scheme' => 'hmac', 'secrets' => 's', 'options' => array( 'header' => 'X-Sig', 'id_header' => 'X-Id' ) ) )->idempotency, 'an unsigned id header is not the key' );
+		$this->assertSame( 'header:X-Id', Source::from_args( 'x', array( 'scheme' => 'hmac', 'secrets' => 's', 'options' => array( 'header' => 'X-Sig', 'id_header' => 'X-Id', 'signed_content' => '{id}.{body}' ) ) )->idempotency );
+		$delivery         = new \HookGuard\Delivery( 1, 'x', 't', '{}', array(), 1, '2024-01-01 00:00:00' );
+		$delivery->signed = $fields( 'wp-relay' );
+		$this->assertTrue( $delivery->is_signed( 'X-WP-Timestamp' ) );
+		$this->assertFalse( $delivery->is_signed( 'X-Event-Id' ) );
+	}
 }

@@ -112,10 +112,15 @@ final class Scheme_Profile {
 	/**
 	 * Whether every value $spec can select is covered by the signature:
 	 * the body, JSON fields of the body, literal values, signed headers.
+	 * The "woocommerce" key is not: for payloads without a date_modified
+	 * stamp it takes the unsigned Delivery-ID (see woocommerce_key()).
 	 */
 	public static function spec_is_signed( string $spec, string $scheme, array $options ): bool {
 		$signed = self::signed_headers( $scheme, $options );
 		foreach ( explode( '|', $spec ) as $part ) {
+			if ( 'woocommerce' === $part ) {
+				return false;
+			}
 			if ( 0 === strncmp( $part, 'header:', 7 ) && ! in_array( strtr( strtolower( substr( $part, 7 ) ), '_', '-' ), $signed, true ) ) {
 				return false;
 			}
