@@ -147,7 +147,9 @@ hg_wordpress_site() {
   shift
   hg_mariadb_start "$dir/db" >/dev/null || return 1
   hg_wordpress_copy "$dir/wp"
-  hg_fpm_start "$dir/wp" "${HG_FPM_WORKERS:-4}" || return 1
+  # The pool settings the README asks for: a frozen database costs a request
+  # a bounded time on the REST route too (WordPress connects before plugins load).
+  hg_fpm_start "$dir/wp" "${HG_FPM_WORKERS:-4}" -d mysqlnd.net_read_timeout=2 -d default_socket_timeout=2 || return 1
   HG_WP_EXTRA_CONFIG="define('DISABLE_WP_CRON', true);${HG_WP_EXTRA_CONFIG:-}" \
     hg_wordpress_install "$dir/wp" "$HG_BASE_URL" "$@" || return 1
   # The fast-path location carries the site's key, known once WordPress is installed.

@@ -307,21 +307,63 @@ final class HttpTest extends TestCase {
 		}
 	}
 
+	/**
+	 * The queue table cannot take a verified delivery: it is spooled and
+	 * acknowledged 202; the next delivery, once the table is back, moves it
+	 * into the queue, exactly once.
+	 */
 	/** @dataProvider paths */
-	public function test_503_when_the_delivery_cannot_be_stored( $path ) {
+	public function test_a_delivery_the_database_cannot_take_is_spooled_then_queued_once( $path ) {
 		global $wpdb;
-		$table = self::store()->table();
+		$table    = self::store()->table();
+		$delivery = self::woocommerce( self::order( 4001 ) );
 		$wpdb->query( "RENAME TABLE $table TO {$table}_away" );
 		try {
-			$r = self::post( $path, 'shop', self::woocommerce( self::order( 4001 ) ) );
+			$r     = self::post( $path, 'shop', $delivery );
+			$again = self::post( $path, 'shop', $delivery );
 		} finally {
 			$wpdb->query( "RENAME TABLE {$table}_away TO $table" );
+		}
+		$this->assertSame( array( 202, 202 ), array( $r['status'], $again['status'] ), $r['body'] );
+		$this->assertSame( array( 'status' => 'queued', 'spooled' => true ), $r['json'] );
+		$this->assertCount( 2, self::spool()->records() );
+		$this->assertSame( 0, self::queued() );
+
+		$next = self::post( $path, 'shop', self::woocommerce( self::order( 4002 ) ) );
+		$this->assertSame( 202, $next['status'] );
+		$moved = self::poll(
+			static function () {
+				return count( self::spool()->records() );
+			},
+			static function ( $left ) {
+				return 0 === $left;
+			}
+		);
+		$this->assertSame( 0, $moved, 'the spool was replayed after the next delivery' );
+		$this->assertSame( 2, self::queued(), 'the spooled delivery (sent twice) once, and the next one' );
+		$this->assertSame( 200, self::post( $path, 'shop', $delivery )['status'], 'now a duplicate' );
+	}
+
+	/** Only when neither the database nor the spool can take a delivery: 503 with Retry-After. */
+	/** @dataProvider paths */
+	public function test_503_when_neither_the_database_nor_the_spool_can_take_it( $path ) {
+		global $wpdb;
+		$table = self::store()->table();
+		$dir   = self::spool()->dir();
+		rename( $dir, "$dir.away" );
+		file_put_contents( $dir, 'not a directory' );
+		$wpdb->query( "RENAME TABLE $table TO {$table}_away" );
+		try {
+			$r = self::post( $path, 'shop', self::woocommerce( self::order( 4101 ) ), array( 'Content-Type' => 'application/json' ) );
+		} finally {
+			$wpdb->query( "RENAME TABLE {$table}_away TO $table" );
+			unlink( $dir );
+			rename( "$dir.away", $dir );
 		}
 		$this->assertSame( 503, $r['status'] );
 		$this->assertSame( 'store_unavailable', $r['json']['error'] );
 		$this->assertSame( '30', $r['headers']['retry-after'] );
-		// Nothing was lost: the same delivery is accepted once the table is back.
-		$this->assertSame( 202, self::post( $path, 'shop', self::woocommerce( self::order( 4001 ) ) )['status'] );
+		$this->assertSame( 202, self::post( $path, 'shop', self::woocommerce( self::order( 4101 ) ) )['status'], 'accepted once the table is back' );
 	}
 
 	/**

@@ -165,6 +165,14 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 		global $wpdb;
 		$wpdb->query( 'DELETE FROM ' . self::store()->table() );
 		$wpdb->query( 'DELETE FROM ' . hookguard_test_log_table() );
+		foreach ( (array) glob( self::spool()->dir() . '/*' ) as $file ) {
+			unlink( $file );
+		}
+	}
+
+	/** The spool the site uses (its directory, beside WordPress's). */
+	protected static function spool() {
+		return new \HookGuard\Spool( \HookGuard\Spool::default_dir() );
 	}
 
 	protected static function row( $id ) {

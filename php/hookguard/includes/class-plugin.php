@@ -50,13 +50,33 @@ final class Plugin {
 		}
 	}
 
+	/** The database-error drop-in HookGuard installs (see db-error.php). */
+	public static function drop_in(): string {
+		return WP_CONTENT_DIR . '/db-error.php';
+	}
+
+	/** Installs the drop-in unless another one is there (Site Health says so). */
+	public static function install_drop_in(): void {
+		if ( ! file_exists( self::drop_in() ) ) {
+			@copy( dirname( self::$file ) . '/db-error.php', self::drop_in() ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- reported by Site Health.
+		}
+	}
+
+	public static function drop_in_is_ours(): bool {
+		return is_file( self::drop_in() ) && false !== strpos( (string) file_get_contents( self::drop_in() ), 'HookGuard drop-in' );
+	}
+
 	public static function activate() {
+		self::install_drop_in();
 		( new Queue_Store() )->install();
 		add_option( Settings::OPTION, Settings::DEFAULTS );
 		Source_Registry::compile();
 	}
 
 	public static function deactivate() {
+		if ( self::drop_in_is_ours() ) {
+			@unlink( self::drop_in() ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		}
 		Source_Registry::forget_compiled();
 		wp_clear_scheduled_hook( self::CRON_DRAIN );
 		wp_clear_scheduled_hook( self::CRON_CLEANUP );
@@ -70,15 +90,19 @@ final class Plugin {
 		return $schedules;
 	}
 
-	/** A worker with the site's settings and the live source registry. */
+	/** A worker with the site's settings, the live source registry and the spool. */
 	public static function worker( ?Queue_Store $store = null, array $options = array() ) {
-		return new Worker( $store ? $store : new Queue_Store(), array( Source_Registry::class, 'get' ), $options );
+		return new Worker( $store ? $store : new Queue_Store(), array( Source_Registry::class, 'get' ), $options, new Spool( Spool::default_dir( $_SERVER ) ) );
 	}
 
 	public static function cron_drain() {
 		$store = new Queue_Store();
 		if ( $store->try_lock( 'cron-worker' ) ) {
-			self::worker( $store )->run();
+			try {
+				self::worker( $store )->run();
+			} catch ( Store_Error $e ) {
+				Log::error( 'worker stopped: ' . $e->getMessage() );
+			}
 			$store->unlock( 'cron-worker' );
 		}
 	}
