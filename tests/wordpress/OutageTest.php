@@ -241,4 +241,61 @@ final class OutageTest extends TestCase {
 		$this->assertFileExists( "$dir/$name.corrupt" );
 		$this->assertSame( 1, array_sum( self::store()->counts() ) );
 	}
+
+	/**
+	 * The database goes away under a running worker for longer than it
+	 * retries its writes: it stops with a non-zero status and one line on
+	 * stderr (no page on stdout); once the database is back, a worker takes
+	 * over its deliveries after the lease, and no handler ran twice.
+	 */
+	public function test_a_worker_fails_loudly_when_the_database_goes_away_and_runs_nothing_twice() {
+		$ids = array();
+		for ( $i = 0; $i < 12; $i++ ) {
+			$body  = wp_json_encode( array( 'n' => $i, 'sleep_ms' => 150 ) );
+			$ids[] = self::store()->enqueue( 'qa', 'outage:' . $body, 'test.event', $body, array() )['id'];
+		}
+		$process = proc_open( self::cli_command( 'drain', array( 'batch' => 6, 'lease' => 3, 'write-retry' => 2 ) ), array( 1 => array( 'pipe', 'w' ), 2 => array( 'pipe', 'w' ) ), $pipes );
+		self::poll(
+			static function () {
+				return count( self::handled() );
+			},
+			static function ( $n ) {
+				return $n >= 2;
+			},
+			20
+		);
+		$pid = self::db_pid();
+		posix_kill( $pid, SIGTERM );
+		$out    = stream_get_contents( $pipes[1] );
+		$err    = stream_get_contents( $pipes[2] );
+		$status = proc_close( $process );
+		self::poll(
+			static function () use ( $pid ) {
+				return posix_kill( $pid, 0 );
+			},
+			static function ( $alive ) {
+				return ! $alive;
+			},
+			20
+		);
+		self::db_start();
+
+		$this->assertSame( 1, $status, "exit status\n$err" );
+		$this->assertSame( '', $out, 'nothing on stdout (no HTML page)' );
+		$this->assertMatchesRegularExpression( '/^hookguard: .+\n$/', preg_replace( '/^\[HookGuard\].*\n/m', '', $err ), 'one line on stderr' );
+
+		$done = self::poll(
+			static function () {
+				return self::drain( array( 'lease' => 3 ) ) + array( 'left' => self::store()->counts() );
+			},
+			static function ( $stats ) {
+				return 12 === $stats['left']['completed'];
+			},
+			20
+		);
+		$this->assertSame( 0, $done['left']['processing'], 'nothing left in processing' );
+		$handled = self::handled();
+		$this->assertEqualsCanonicalizing( $ids, array_keys( $handled ) );
+		$this->assertSame( array( 1 ), array_values( array_unique( $handled ) ), 'no handler ran twice' );
+	}
 }

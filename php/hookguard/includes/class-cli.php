@@ -10,7 +10,7 @@ namespace HookGuard;
 
 final class Cli {
 
-	const USAGE = "usage: php cli.php drain|status|nginx [--path=WORDPRESS_DIR] [--batch=N] [--lease=SECONDS] [--time-limit=SECONDS]\n";
+	const USAGE = "usage: php cli.php drain|status|nginx [--path=WORDPRESS_DIR] [--batch=N] [--lease=SECONDS] [--time-limit=SECONDS] [--write-retry=SECONDS]\n";
 
 	/** @return array|int The parsed command, or an exit code. */
 	public static function parse( array $argv ) {
@@ -92,6 +92,9 @@ final class Cli {
 			if ( isset( $opts[ $key ] ) ) {
 				$worker_options[ $key ] = (int) $opts[ $key ];
 			}
+		}
+		if ( isset( $opts['write-retry'] ) ) {
+			$worker_options['write_retry'] = (float) $opts['write-retry'];
 		}
 		$started          = microtime( true );
 		$stats            = Plugin::worker( $store, $worker_options )->run();

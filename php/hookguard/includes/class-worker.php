@@ -41,6 +41,8 @@ final class Worker {
 	private $idle_wait;
 	/** @var Spool|null */
 	private $spool;
+	/** @var float Seconds a completion or failure write is retried. */
+	private $write_retry;
 
 	public function __construct( Queue_Store $store, callable $sources, array $options = array(), ?Spool $spool = null ) {
 		$this->spool      = $spool;
@@ -50,6 +52,7 @@ final class Worker {
 		$this->lease      = max( 1, (int) ( isset( $options['lease'] ) ? $options['lease'] : Settings::get( 'lease' ) ) );
 		$this->time_limit = (float) ( isset( $options['time_limit'] ) ? $options['time_limit'] : Settings::get( 'time_limit' ) );
 		$this->idle_wait  = (float) ( isset( $options['idle_wait'] ) ? $options['idle_wait'] : 0 );
+		$this->write_retry = (float) ( $options['write_retry'] ?? self::WRITE_RETRY_SECONDS );
 	}
 
 	/**
@@ -63,12 +66,25 @@ final class Worker {
 	public function run() {
 		self::$running = true;
 		$thrower       = self::database_errors_throw();
+		// wpdb gives up on a lost database through bail(), which calls wp_die()
+		// (our thrower) only when it "shows errors"; otherwise it falls back to
+		// dead_db(), whose require_once'd drop-in acts once and then exits 0.
+		// Suppressed errors keep failed queries from printing all the same.
+		$db      = $GLOBALS['wpdb'] ?? null;
+		$restore = $db ? array( $db->show_errors, $db->suppress_errors ) : null;
+		if ( $db ) {
+			$db->show_errors     = true;
+			$db->suppress_errors = true;
+		}
 		try {
 			return $this->drain();
 		} finally {
 			self::$running = false;
 			foreach ( Fast_Path::DIE_HANDLERS as $filter ) {
 				remove_filter( $filter, $thrower, PHP_INT_MAX );
+			}
+			if ( $db ) {
+				list( $db->show_errors, $db->suppress_errors ) = $restore;
 			}
 		}
 	}
@@ -176,10 +192,10 @@ final class Worker {
 	 * retrying while the database is away so that the handler does not run
 	 * again for a write that was lost.
 	 *
-	 * @throws Store_Error When the database is still failing after WRITE_RETRY_SECONDS.
+	 * @throws Store_Error When the database is still failing after write_retry seconds.
 	 */
 	private function write( $method, array $args ) {
-		$give_up = microtime( true ) + self::WRITE_RETRY_SECONDS;
+		$give_up = microtime( true ) + $this->write_retry;
 		for ( $wait = 0.25; ; $wait = min( 4, $wait * 2 ) ) {
 			try {
 				return call_user_func_array( array( $this->store, $method ), $args );
