@@ -34,7 +34,7 @@ if (!function_exists('hookguard_check')) {
         try {
             return \HookGuard\Compat\Signatures::sign('hookguard_sign', $scheme, $body, $secret, $options);
         } catch (\HookGuard\Compat\Misuse $e) {
-            throw $e->rethrow();
+            throw new ($e->class)($e->getMessage());
         }
     }
 
@@ -43,7 +43,7 @@ if (!function_exists('hookguard_check')) {
         try {
             return \HookGuard\Compat\Signatures::check('hookguard_verify', $scheme, $body, $headers, $secrets, $options) === 'ok';
         } catch (\HookGuard\Compat\Misuse $e) {
-            throw $e->rethrow();
+            throw new ($e->class)($e->getMessage());
         }
     }
 
@@ -52,7 +52,7 @@ if (!function_exists('hookguard_check')) {
         try {
             return \HookGuard\Compat\Signatures::check('hookguard_check', $scheme, $body, $headers, $secrets, $options);
         } catch (\HookGuard\Compat\Misuse $e) {
-            throw $e->rethrow();
+            throw new ($e->class)($e->getMessage());
         }
     }
 
@@ -71,7 +71,7 @@ if (!function_exists('hookguard_check')) {
         try {
             return \HookGuard\Compat\RateLimiter::check('hookguard_rate_limit', $key, $limit, $period_seconds, $cost);
         } catch (\HookGuard\Compat\Misuse $e) {
-            throw $e->rethrow();
+            throw new ($e->class)($e->getMessage());
         }
     }
 

@@ -3,7 +3,7 @@ namespace HookGuard\Compat;
 
 /**
  * A programming error found inside the implementation: the public function
- * rethrows it as a fresh ValueError/TypeError (Misuse::rethrow), so the
+ * throws a fresh ValueError/TypeError of $class with its message, so the
  * exception's trace starts at the hookguard_*() call, as the extension's
  * does, and holds no internal frame (none of which could leak a secret).
  */
@@ -24,11 +24,5 @@ final class Misuse extends \Exception
     public static function type(string $caller, int $position, string $name, string $what): self
     {
         return new self(\TypeError::class, "$caller(): Argument #$position (\$$name) $what");
-    }
-
-    /** The exception the public function throws, made in its frame. */
-    public function rethrow(): \Error
-    {
-        return new ($this->class)($this->getMessage());
     }
 }
