@@ -17,14 +17,7 @@
  */
 
 if (!function_exists('hookguard_check')) {
-    require_once __DIR__ . '/src/Misuse.php';
-    require_once __DIR__ . '/src/Scheme.php';
-    require_once __DIR__ . '/src/Options.php';
-    require_once __DIR__ . '/src/Wire.php';
-    require_once __DIR__ . '/src/Headers.php';
-    require_once __DIR__ . '/src/Signatures.php';
-    require_once __DIR__ . '/src/Gcra.php';
-    require_once __DIR__ . '/src/RateLimiter.php';
+    require_once __DIR__ . '/src/load.php';
 
     define('HOOKGUARD_IMPLEMENTATION', 'php');
     define('HOOKGUARD_RATE_LIMITER_MODE', \HookGuard\Compat\RateLimiter::mode());
