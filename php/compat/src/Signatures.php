@@ -161,11 +161,13 @@ final class Signatures
             if ($t === null) {
                 return 'malformed_timestamp';
             }
-            // $now - $t in integers: $t is at most 15 digits, $now any int.
-            if ($now > $t && $now - $t > $tolerance) {
+            // $t has at most 15 digits and $now is any int: $now - $t can only
+            // leave the integers downwards (then it is not "too old"), while
+            // $t - $now can pass PHP_INT_MAX, which is beyond any tolerance.
+            if ($now - $t > $tolerance) {
                 return 'timestamp_too_old';
             }
-            if ($now < $t && ($now < $t - PHP_INT_MAX || $t - $now > $tolerance)) {
+            if ($now < $t - PHP_INT_MAX || $t - $now > $tolerance) {
                 return 'timestamp_in_future';
             }
         }
