@@ -11,9 +11,10 @@
  * hookguard_check(), the same ValueError/TypeError messages.
  * HOOKGUARD_IMPLEMENTATION tells which one runs ("native" or "php").
  *
- * Needs only PHP 8.2's always-present extensions (hash, pcre, random);
- * APCu, when enabled, makes hookguard_rate_limit() shared by the workers
- * of a pool (see src/RateLimiter.php for what is exact).
+ * Needs only PHP 8.2's always-present extensions (hash, pcre, random).
+ * hookguard_rate_limit() is shared by the workers of a pool through APCu
+ * when it is enabled, else through files in the temporary directory
+ * (src/RateLimiter.php says which, and what is exact under concurrency).
  */
 
 if (!function_exists('hookguard_check')) {

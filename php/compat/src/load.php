@@ -10,4 +10,7 @@ require_once __DIR__ . '/Wire.php';
 require_once __DIR__ . '/Headers.php';
 require_once __DIR__ . '/Signatures.php';
 require_once __DIR__ . '/Gcra.php';
+require_once __DIR__ . '/ApcuStore.php';
+require_once __DIR__ . '/FileStore.php';
+require_once __DIR__ . '/MemoryStore.php';
 require_once __DIR__ . '/RateLimiter.php';
