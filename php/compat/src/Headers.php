@@ -14,28 +14,36 @@ namespace HookGuard\Compat;
  */
 final class Headers
 {
+    /** ASCII lower case with '_' as '-': how header names compare. */
+    public static function fold(string $name): string
+    {
+        return strtr(strtolower($name), '_', '-');
+    }
+
     /**
      * The first non-empty value of each wanted header (null when absent),
      * in one pass over $headers ($_SERVER holds dozens of entries).
      *
-     * @param list<string> $wanted header names, written with '-'
-     * @return array<string, ?string> wanted name => value
+     * @param array<string, string> $wanted header name => fold(name)
+     * @return array<string, ?string> header name => value
      */
     public static function find(array $headers, array $wanted): array
     {
-        $found = [];
-        $folded = [];
-        foreach ($wanted as $name) {
-            $found[$name] = null;
-            $folded[$name] = strtr(strtolower($name), '_', '-');
-        }
+        $found = array_fill_keys(array_keys($wanted), null);
         $open = count($wanted);
         foreach ($headers as $key => $value) {
             if (!is_string($key)) {
                 continue;
             }
-            foreach ($folded as $name => $want) {
-                if ($found[$name] !== null || !self::nameMatches($key, $want)) {
+            $folded = null;
+            foreach ($wanted as $name => $want) {
+                // Only lengths that can match are folded: $_SERVER's other keys cost one strlen.
+                $extra = strlen($key) - strlen($want);
+                if ($found[$name] !== null || ($extra !== 0 && $extra !== 5)) {
+                    continue;
+                }
+                $folded ??= self::fold($key);
+                if ($extra === 0 ? $folded !== $want : $folded !== "http-$want") {
                     continue;
                 }
                 $found[$name] = self::firstValue($value);
@@ -45,15 +53,6 @@ final class Headers
             }
         }
         return $found;
-    }
-
-    private static function nameMatches(string $given, string $want): bool
-    {
-        $extra = strlen($given) - strlen($want);
-        if ($extra === 0) {
-            return strtr(strtolower($given), '_', '-') === $want;
-        }
-        return $extra === 5 && strtr(strtolower($given), '_', '-') === "http-$want";
     }
 
     /** The first non-empty trimmed string in a header value or list of values. */

@@ -17,6 +17,13 @@ final class Options
     public ?int $timestamp = null;
     public ?string $id = null;
 
+    /** No options: the common case, made once. */
+    public static function none(): self
+    {
+        static $none = null;
+        return $none ??= new self();
+    }
+
     /** @throws Misuse */
     public static function parse(string $caller, int $position, array $options): self
     {

@@ -29,7 +29,7 @@ final class Scheme
     public readonly bool $timestamped;
     public readonly bool $signsId;
     public readonly int $macLength;
-    /** @var list<string> every header a check reads */
+    /** @var array<string, string> every header a check reads => its name folded for Headers::find() */
     public readonly array $headerNames;
 
     /**
@@ -51,7 +51,8 @@ final class Scheme
         $this->timestamped = in_array(self::TIMESTAMP, $content, true);
         $this->signsId = in_array(self::ID, $content, true);
         $this->macLength = self::OUTPUT_LEN[$algo];
-        $this->headerNames = array_values(array_filter([$signatureHeader, $timestampHeader, $idHeader], 'is_string'));
+        $names = array_filter([$signatureHeader, $timestampHeader, $idHeader], 'is_string');
+        $this->headerNames = array_combine($names, array_map([Headers::class, 'fold'], $names));
     }
 
     /**

@@ -23,7 +23,7 @@ final class Signatures
     /** @throws Misuse */
     public static function check(string $caller, string $name, string $body, array $headers, #[\SensitiveParameter] string|array $secrets, array $options): string
     {
-        $opts = Options::parse($caller, 5, $options);
+        $opts = $options === [] ? Options::none() : Options::parse($caller, 5, $options);
         $scheme = self::scheme($caller, $name, $opts, 5);
         $keys = [];
         foreach (self::secrets($caller, $secrets) as $secret) {

@@ -7,8 +7,6 @@ namespace HookGuard\Compat;
  */
 final class Wire
 {
-    private const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
     /** Longest base64 text a signature may be (src/encoding.rs: 4 × 66 / 3). */
     private const MAX_BASE64_SIGNATURE = 88;
 
@@ -20,27 +18,22 @@ final class Wire
     public static function base64Decode(string $text): ?string
     {
         $data = rtrim($text, '=');
-        $length = strlen($data);
-        $remainder = $length % 4;
-        $padding = strlen($text) - $length;
-        if ($remainder === 1 || $padding > (4 - $remainder) % 4 || strspn($data, self::BASE64_ALPHABET) !== $length) {
+        $remainder = strlen($data) % 4;
+        if ($remainder === 1 || strlen($text) - strlen($data) > (4 - $remainder) % 4) {
             return null;
         }
-        if ($remainder !== 0) {
-            // The last symbol's bits past the final byte must be zero.
-            $last = strpos(self::BASE64_ALPHABET, $data[$length - 1]);
-            if (($last & ($remainder === 2 ? 0x0f : 0x03)) !== 0) {
-                return null;
-            }
-        }
-        return base64_decode($data, true);
+        // Decoding and encoding back gives the text again exactly when every
+        // symbol is of the alphabet (strict mode would skip whitespace) and
+        // the unused trailing bits are zero.
+        $bytes = base64_decode($data, true);
+        return $bytes !== false && rtrim(base64_encode($bytes), '=') === $data ? $bytes : null;
     }
 
     /** A signature of exactly $length bytes in $encoding, or null. */
     public static function decodeSignature(string $encoding, string $text, int $length): ?string
     {
         if ($encoding === 'hex') {
-            return strlen($text) === 2 * $length && strspn($text, '0123456789abcdefABCDEF') === 2 * $length ? hex2bin($text) : null;
+            return strlen($text) === 2 * $length && preg_match('/^[0-9a-fA-F]*\z/', $text) ? hex2bin($text) : null;
         }
         if (strlen($text) > self::MAX_BASE64_SIGNATURE) {
             return null;
@@ -52,8 +45,7 @@ final class Wire
     /** A Unix timestamp written as 1 to 15 ASCII digits, else null. */
     public static function timestamp(string $text): ?int
     {
-        $length = strlen($text);
-        return $length > 0 && $length <= 15 && strspn($text, '0123456789') === $length ? (int) $text : null;
+        return preg_match('/^[0-9]{1,15}\z/', $text) ? (int) $text : null;
     }
 
     /**
