@@ -73,11 +73,12 @@ final class FileStore
                     }
                     $tats[$key] = $tat;
                 }
+                // Overwrite, then cut to length: a cut to zero first would make
+                // ext4 flush the file to disk on close (its auto_da_alloc).
                 $data = serialize($tats);
                 rewind($handle);
-                ftruncate($handle, 0);
                 fwrite($handle, $data);
-                fflush($handle);
+                ftruncate($handle, strlen($data));
             }
             return $result;
         } finally {
