@@ -11,7 +11,8 @@ namespace HookGuard\Compat;
  * table, no two requests spend the same allowance. What is not exact:
  * - APCu may drop entries when its memory is full (its expunge), and
  *   apcu_clear_cache() or a pool restart drops them all: those keys start
- *   again from a full allowance (the extension's table evicts too, when full).
+ *   again from a full allowance (the extension's table evicts too, when
+ *   full); a key APCu has no room for at all is not recorded.
  * - An entry lives for 2τ + 2 seconds from its creation (τ: the quota's
  *   period, rounded up); a key in continuous use past that is moved to a
  *   fresh entry by claiming it (apcu_cas to MOVING) and storing it again.
@@ -60,7 +61,9 @@ final class ApcuStore
                 return $decision; // denied, or cost 0: nothing to write
             }
             if (!$found) {
-                if (apcu_add($entry, $newTat, $ttl)) {
+                // apcu_add() also fails when APCu has no room left even after its
+                // expunge: then the request is decided as for a fresh key, unrecorded.
+                if (apcu_add($entry, $newTat, $ttl) || !apcu_exists($entry)) {
                     return $decision;
                 }
                 continue;

@@ -25,6 +25,7 @@ final class Scheme
     public const OUTPUT_LEN = ['sha1' => 20, 'sha256' => 32, 'sha512' => 64];
 
     private const HEADER_NAME_RULE = "must be a header name (letters, digits, '-', '_')";
+    private const BAD_ALGO = 'option "algo" must be one of "sha1", "sha256", "sha512"';
 
     public readonly bool $timestamped;
     public readonly bool $signsId;
@@ -56,20 +57,27 @@ final class Scheme
     }
 
     /**
-     * The scheme $name shaped by the layout options (algo, encoding, header,
-     * prefix, timestamp_header, id_header, signed_content; null when unset).
+     * The scheme $name shaped by the layout options that were set (algo,
+     * encoding, header, prefix, timestamp_header, id_header, signed_content).
      *
      * @param array<string, string> $layout
-     * @return self|string the scheme; null-free error text: '' for an unknown
-     *         scheme, else "option \"key\" why"
+     * @return self|string the scheme, or why not: '' for an unknown scheme,
+     *         else the option's error ("option \"key\" why")
      */
     public static function resolve(string $name, array $layout): self|string
     {
         static $named = [];
-        if ($layout === []) {
-            return $named[$name] ??= self::build($name, []);
+        if ($layout !== []) {
+            return self::build($name, $layout);
         }
-        return self::build($name, $layout);
+        if (!isset($named[$name])) {
+            $scheme = self::build($name, []);
+            if (is_string($scheme)) {
+                return $scheme;
+            }
+            $named[$name] = $scheme;
+        }
+        return $named[$name];
     }
 
     private static function build(string $name, array $layout): self|string
@@ -88,8 +96,7 @@ final class Scheme
             case 'woocommerce':
                 // The shop can change it with `woocommerce_webhook_hash_algorithm`.
                 $algo = self::algo($layout);
-                return is_string($algo) && !isset(self::OUTPUT_LEN[$algo]) ? $algo
-                    : $h($algo ?? 'sha256', 'X-WC-Webhook-Signature', '', 'base64', $body, 'wp');
+                return $algo === null ? self::BAD_ALGO : $h($algo, 'X-WC-Webhook-Signature', '', 'base64', $body, 'wp');
             case 'shopify': return $h('sha256', 'X-Shopify-Hmac-Sha256', '', 'base64', $body);
             case 'github': return $h('sha256', 'X-Hub-Signature-256', 'sha256=', 'hex', $body);
             case 'woo-order-sync': return $h('sha256', 'X-Woo-Signature', 'sha256=', 'hex', $body);
@@ -104,14 +111,11 @@ final class Scheme
         return self::generic($layout);
     }
 
-    /** The algo option: null when unset, the name when valid, else the error text. */
+    /** The algo option's value (default sha256), or null when it names no supported algorithm. */
     private static function algo(array $layout): ?string
     {
-        if (!isset($layout['algo'])) {
-            return null;
-        }
-        return isset(self::OUTPUT_LEN[$layout['algo']]) ? $layout['algo']
-            : 'option "algo" must be one of "sha1", "sha256", "sha512"';
+        $algo = $layout['algo'] ?? 'sha256';
+        return isset(self::OUTPUT_LEN[$algo]) ? $algo : null;
     }
 
     private static function unusedOption(string $name, array $layout): ?string
@@ -156,10 +160,10 @@ final class Scheme
             return 'option "signed_content" uses {id}, which needs id_header';
         }
         $algo = self::algo($layout);
-        if (is_string($algo) && !isset(self::OUTPUT_LEN[$algo])) {
-            return $algo;
+        if ($algo === null) {
+            return self::BAD_ALGO;
         }
-        return new self('hmac', $algo ?? 'sha256', 'raw', self::HEADER, $header, $layout['prefix'] ?? '', $encoding, $ts, $id, $content);
+        return new self('hmac', $algo, 'raw', self::HEADER, $header, $layout['prefix'] ?? '', $encoding, $ts, $id, $content);
     }
 
     private static function isHeaderName(string $h): bool
