@@ -24,6 +24,12 @@ require __DIR__ . '/../../php/compat/src/load.php';
 use HookGuard\Compat\Misuse;
 use HookGuard\Compat\Signatures;
 
+// A notice or warning from either side (or the generator) is a failure too.
+error_reporting(E_ALL);
+set_error_handler(function (int $level, string $message, string $file, int $line): never {
+    throw new ErrorException($message, 0, $level, $file, $line);
+});
+
 $cases = (int) ($argv[1] ?? 40000);
 $seed = getenv('HG_SEED') !== false && getenv('HG_SEED') !== '' ? (int) getenv('HG_SEED') : random_int(0, 0xffffffff);
 echo "differential: HG_SEED=$seed, $cases cases\n";
@@ -114,7 +120,7 @@ final class CaseGenerator
         $op = $this->pick(['sign', 'check', 'check', 'check', 'verify']);
         if ($op === 'sign') {
             $options = $layout + ['timestamp' => $now, 'id' => 'evt_' . bin2hex($this->bytes(8)) . 'x'];
-            return ['op' => 'sign', 'scheme' => $scheme, 'body' => $body, 'secrets' => is_array($secrets) ? (string) ($secrets[0] ?? '') : $secrets,
+            return ['op' => 'sign', 'scheme' => $scheme, 'body' => $body, 'secrets' => is_array($secrets) ? (is_string($first = reset($secrets)) ? $first : '') : $secrets,
                     'options' => $this->misuse($options)];
         }
         $tolerance = $this->chance(30) ? $this->rng->getInt(0, 1000) : null;

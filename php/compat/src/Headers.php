@@ -29,7 +29,7 @@ final class Headers
      */
     public static function find(array $headers, array $wanted): array
     {
-        $found = array_fill_keys(array_keys($wanted), null);
+        $found = [];
         $open = count($wanted);
         foreach ($headers as $key => $value) {
             if (!is_string($key)) {
@@ -39,26 +39,29 @@ final class Headers
             foreach ($wanted as $name => $want) {
                 // Only lengths that can match are folded: $_SERVER's other keys cost one strlen.
                 $extra = strlen($key) - strlen($want);
-                if ($found[$name] !== null || ($extra !== 0 && $extra !== 5)) {
+                if (($extra !== 0 && $extra !== 5) || isset($found[$name])) {
                     continue;
                 }
                 $folded ??= self::fold($key);
                 if ($extra === 0 ? $folded !== $want : $folded !== "http-$want") {
                     continue;
                 }
-                $found[$name] = self::firstValue($value);
-                if ($found[$name] !== null && --$open === 0) {
-                    return $found;
+                $first = is_string($value) ? trim($value, " \t") : self::firstValue($value);
+                if ($first !== '' && $first !== null) {
+                    $found[$name] = $first;
+                    if (--$open === 0) {
+                        return $found;
+                    }
                 }
             }
         }
-        return $found;
+        return $found + array_fill_keys(array_keys($wanted), null);
     }
 
-    /** The first non-empty trimmed string in a header value or list of values. */
+    /** The first non-empty trimmed string in a list of header values. */
     private static function firstValue(mixed $value): ?string
     {
-        foreach (is_array($value) ? $value : [$value] as $item) {
+        foreach (is_array($value) ? $value : [] as $item) {
             if (is_string($item) && ($item = trim($item, " \t")) !== '') {
                 return $item;
             }
