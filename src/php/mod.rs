@@ -7,6 +7,7 @@ mod rate_limit;
 mod sensitive;
 mod signatures;
 
+use ext_php_rs::constant::IntoConst;
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
@@ -15,6 +16,9 @@ use crate::mac::KEY_CACHE_CAPACITY;
 use crate::scheme::NAMES;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// `HOOKGUARD_IMPLEMENTATION`: "native" here, "php" in php/compat/hookguard.php.
+const IMPLEMENTATION: &str = "native";
 
 extern "C" {
     // main/php_ini.h (PHPAPI): the "Directive | Local Value | Master Value" table.
@@ -25,6 +29,7 @@ extern "C" fn module_info(module: *mut ModuleEntry) {
     info_table_start!();
     info_table_row!("hookguard support", "enabled");
     info_table_row!("version", VERSION);
+    info_table_row!("implementation", IMPLEMENTATION);
     info_table_row!("schemes", NAMES.join(", "));
     info_table_row!("built for PHP API", env!("HOOKGUARD_PHP_API"));
     info_table_row!("built against PHP", env!("HOOKGUARD_PHP_VERSION"));
@@ -48,6 +53,7 @@ fn quiet_panic_hook() {
 extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
     quiet_panic_hook();
     sensitive::mark_secret_parameters();
+    let _ = IMPLEMENTATION.register_constant("HOOKGUARD_IMPLEMENTATION", module_number);
     rate_limit::startup(module_number);
     0
 }

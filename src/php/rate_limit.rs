@@ -9,6 +9,7 @@ use std::ffi::CStr;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::constant::IntoConst;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::error::php_error;
 use ext_php_rs::exception::{PhpException, PhpResult};
@@ -104,6 +105,12 @@ pub fn startup(module_number: i32) {
     if let Err(why) = &limiter {
         php_error(&ErrorType::CoreWarning, &format!("hookguard rate limiter unavailable: {why}"));
     }
+    // The same words as the `rate limiter` row of `php --ri hookguard`.
+    let mode = match &limiter {
+        Ok(l) => l.mode().to_string(),
+        Err(why) => format!("unavailable: {why}"),
+    };
+    let _ = mode.register_constant("HOOKGUARD_RATE_LIMITER_MODE", module_number);
     let started = Box::new(Started { limiter, result_keys: InternedKeys::new() });
     free(STARTED.swap(Box::into_raw(started), Ordering::AcqRel));
 }

@@ -1,9 +1,42 @@
 <?php
-// Fails loudly when the suite runs without the extension rather than
-// skipping every test.
-if (!extension_loaded('hookguard')) {
+// The suite runs against one implementation, chosen by HG_IMPLEMENTATION:
+// "native" (default: the extension, loaded with -d extension=...) or "php"
+// (php/compat/hookguard.php in a PHP without the extension: php -n ...).
+// It fails loudly when the wanted one is not what runs, rather than skipping.
+$wanted = getenv('HG_IMPLEMENTATION') ?: 'native';
+if ($wanted === 'php') {
+    if (extension_loaded('hookguard')) {
+        fwrite(STDERR, "HG_IMPLEMENTATION=php needs a PHP without the extension: php -n -d extension=... (see tests/compat/run)\n");
+        exit(1);
+    }
+    require_once __DIR__ . '/../../php/compat/hookguard.php';
+} elseif (!extension_loaded('hookguard')) {
     fwrite(STDERR, "hookguard is not loaded: run via scripts/test, or php -d extension=target/release/libhookguard.so \$(command -v phpunit) -c tests/php/phpunit.xml\n");
     exit(1);
+}
+if (HOOKGUARD_IMPLEMENTATION !== $wanted) {
+    fwrite(STDERR, "HOOKGUARD_IMPLEMENTATION is " . HOOKGUARD_IMPLEMENTATION . ", wanted $wanted\n");
+    exit(1);
+}
+fwrite(STDERR, 'hookguard implementation: ' . HOOKGUARD_IMPLEMENTATION . '; rate limiter: ' . HOOKGUARD_RATE_LIMITER_MODE . "\n");
+
+/** Whether the extension (not php/compat) runs. */
+function hookguard_test_native(): bool
+{
+    return HOOKGUARD_IMPLEMENTATION === 'native';
+}
+
+/**
+ * The TypeError message for an argument of a wrong scalar type. The PHP
+ * implementation's come from the engine (php-src's wording, followed by
+ * ", called in FILE on line N"); the extension's from ext-php-rs, which
+ * words them itself (issue 12: the binding should use php-src's form).
+ */
+function hookguard_test_type_error(string $function, int $position, string $name, string $type, string $given): string
+{
+    return hookguard_test_native()
+        ? "Invalid value given for argument `$name`."
+        : "$function(): Argument #$position (\$$name) must be of type $type, $given given";
 }
 
 /** The shared vectors (tests/vectors.json), with bodies and secrets as bytes. */
