@@ -48,9 +48,6 @@ hg_woocommerce_shop() {
   _hg_woocommerce_mu_plugin >"$HG_WP_DIR/wp-content/mu-plugins/hookguard-test-shop.php"
   hg_wp_php '
     WC_Install::newly_installed(); // What the first admin page load of a new shop runs.
-    update_option("woocommerce_coming_soon", "no");
-    update_option("woocommerce_currency", "EUR");
-    update_option("woocommerce_default_country", "NL");
     if (!\Automattic\WooCommerce\Utilities\OrderUtil::custom_orders_table_usage_is_enabled()) {
       fwrite(STDERR, "hg_woocommerce_shop: HPOS is off after the new-shop set-up (a plugin not declared HPOS-compatible?)\n");
       exit(1);
