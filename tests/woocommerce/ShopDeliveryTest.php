@@ -33,9 +33,6 @@ final class ShopDeliveryTest extends TestCase {
 	public static function setUpBeforeClass(): void {
 		global $wpdb;
 		$wpdb->query( 'CREATE TABLE IF NOT EXISTS ' . hookguard_test_shop_handled_table() . ' (id bigint unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, delivery_id bigint unsigned NOT NULL, source varchar(64) NOT NULL, topic varchar(191) NOT NULL, resource_id varchar(64) NOT NULL, attempt int NOT NULL, KEY delivery_id (delivery_id)) ENGINE=InnoDB' );
-		if ( self::$webhooks ) {
-			return;
-		}
 		$specs = array();
 		foreach ( array( 'fast', 'rest' ) as $path ) {
 			foreach ( self::TOPICS as $topic ) {
@@ -140,11 +137,14 @@ final class ShopDeliveryTest extends TestCase {
 				$answers[ $source ] = $ping['status'] . ' ' . $ping['answer'];
 			}
 		}
+		$wrong = array();
 		foreach ( self::$webhooks as $source => $webhook ) {
-			$this->assertArrayHasKey( $source, $answers, "WooCommerce sent no ping to $source" );
-			$this->assertStringStartsWith( '200 ', $answers[ $source ], "WooCommerce's ping to {$webhook['url']}" );
-			$this->assertFalse( $webhook['pending_delivery'], "$source: WooCommerce still marks the webhook as not pinged" );
+			$answer = isset( $answers[ $source ] ) ? $answers[ $source ] : 'no ping sent';
+			if ( 0 !== strpos( $answer, '200 ' ) || $webhook['pending_delivery'] ) {
+				$wrong[ $webhook['url'] ] = $answer . ( $webhook['pending_delivery'] ? ' (WooCommerce marks the webhook as not pinged)' : '' );
+			}
 		}
+		$this->assertSame( array(), $wrong, "WooCommerce's pings not answered 200" );
 	}
 
 	public function test_every_webhook_stays_active_with_no_failure_counted() {
