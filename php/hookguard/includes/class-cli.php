@@ -75,7 +75,7 @@ final class Cli {
 		$store = new Queue_Store();
 		if ( 'status' === $cli['command'] ) {
 			list( $spooled, $bytes ) = ( new Spool( Spool::default_dir( $_SERVER ) ) )->usage();
-			echo json_encode( $store->counts() + array( 'spooled' => $spooled, 'spool_bytes' => $bytes ) ), "\n";
+			echo json_encode( $store->counts() + array( 'spooled' => $spooled, 'spool_bytes' => $bytes, 'rate_limiter' => Limiter::for_site()->mode() ) ), "\n";
 			return 0;
 		}
 		if ( 'nginx' === $cli['command'] ) {

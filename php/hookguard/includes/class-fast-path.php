@@ -203,7 +203,7 @@ final class Fast_Path {
 			},
 			new Client_Ip( $config['trusted_proxies'] ),
 			$store,
-			new Limiter( $config['limiter'] ),
+			new Limiter( $config['limiter'], $config['redis'] ?? null ),
 			new Spool( $config['spool'] )
 		);
 		return $receiver->receive( $request, $final );
@@ -242,7 +242,7 @@ final class Fast_Path {
 			$spool->replay( $this->store );
 		}
 		if ( $this->config['kick'] ) {
-			Kicker::kick( $this->config['drain_url'], $this->config['drain_key'], new Limiter( $this->config['limiter'] ) );
+			Kicker::kick( $this->config['drain_url'], $this->config['drain_key'], new Limiter( $this->config['limiter'], $this->config['redis'] ?? null ) );
 		}
 	}
 
@@ -406,6 +406,7 @@ final class Fast_Path {
 			'drain_url'       => Kicker::target(),
 			'drain_key'       => Kicker::key(),
 			'limiter'         => Limiter::site_namespace(),
+			'redis'           => Redis_Limiter::configured(),
 			'spool'           => Spool::default_dir( $this->server ),
 			'db'              => self::db_params( $GLOBALS['wpdb'] ),
 			'confirmed_at'    => $full ? microtime( true ) : 0.0,

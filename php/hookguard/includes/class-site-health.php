@@ -62,7 +62,15 @@ final class Site_Health {
 			$version ? $version : '?',
 			implode( ', ', hookguard_schemes() )
 		);
-		$result['description'] = '<p>' . esc_html( $text ) . '</p>';
+		$result['description'] = '<p>' . esc_html( $text ) . '</p><p>' . esc_html(
+			/* translators: %s: where rate limits are kept */
+			sprintf( __( 'Rate limits: %s.', 'hookguard' ), $mode = Limiter::for_site()->mode() )
+		) . '</p>';
+		if ( 0 === strncmp( $mode, 'local fallback', 14 ) ) {
+			$result['status']         = 'recommended';
+			$result['label']          = __( 'HookGuard cannot reach Redis: rate limits are per web server', 'hookguard' );
+			$result['badge']['color'] = 'orange';
+		}
 		if ( ! Limiter::available() ) {
 			$result['status']          = 'recommended';
 			$result['label']           = __( 'The HookGuard extension has no rate limiter', 'hookguard' );

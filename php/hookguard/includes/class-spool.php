@@ -91,7 +91,9 @@ final class Spool {
 			Log::error( "spool full ($count records, $bytes bytes in {$this->dir}): a delivery was refused with 503" );
 			return null;
 		}
-		$name = sprintf( '%017.6f-%s.rec', microtime( true ), bin2hex( random_bytes( 6 ) ) );
+		// UTC time to the microsecond, so names sort by arrival ("20261129T175139.712897-….rec").
+		$now  = microtime( true );
+		$name = gmdate( 'Ymd\THis', (int) $now ) . sprintf( '.%06d-%s.rec', (int) ( ( $now - floor( $now ) ) * 1000000 ), bin2hex( random_bytes( 6 ) ) );
 		$tmp  = $this->dir . '/.' . $name . '.tmp';
 		$file = @fopen( $tmp, 'xb' ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- a refused write is answered 503.
 		if ( ! $file ) {
