@@ -5,9 +5,10 @@
 # (MariaDB, nginx + php-fpm with the extension and HookGuard's fast-path location).
 #
 #   source tests/support/{mariadb,fpm,wordpress,woocommerce}.sh
-#   hg_woocommerce_shop "$tmp" php/hookguard
-#   status=$?; ((status == 2)) && { echo "skipped: $HG_FIXTURE_MISSING"; exit 0; }
-#   hg_wp_php 'echo wc_get_order(1)->get_status();'
+#   status=0; hg_woocommerce_shop "$tmp" php/hookguard || status=$?
+#   ((status == 2)) && { echo "skipped: $HG_FIXTURE_MISSING"; exit 0; }
+#   ((status == 0)) || exit 1
+#   hg_wp_php 'echo wc_get_order(1)->get_status();'   # or PHPUnit with tests/support/woocommerce.php
 #   ...
 #   hg_wordpress_site_stop
 #
