@@ -13,13 +13,7 @@ use HookGuard\Source_Registry;
 final class HttpTest extends TestCase {
 
 	public static function setUpBeforeClass(): void {
-		// Requests arrive from 127.0.0.1; trusting it lets each test be its own client IP.
-		self::settings(
-			array(
-				'trusted_proxies' => array( '127.0.0.1' ),
-				'kick'            => false,
-			)
-		);
+		self::trust_the_local_proxy();
 	}
 
 	protected function setUp(): void {

@@ -14,12 +14,7 @@ use HookGuard\Spool;
 final class OutageTest extends TestCase {
 
 	public static function setUpBeforeClass(): void {
-		self::settings(
-			array(
-				'trusted_proxies' => array( '127.0.0.1' ),
-				'kick'            => false,
-			)
-		);
+		self::trust_the_local_proxy();
 	}
 
 	protected function setUp(): void {
@@ -34,6 +29,18 @@ final class OutageTest extends TestCase {
 		mysqli_report( MYSQLI_REPORT_OFF );
 		$db = @mysqli_connect( 'localhost', DB_USER, DB_PASSWORD, DB_NAME, 0, getenv( 'HG_DB_SOCKET' ) ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
 		return (bool) $db;
+	}
+
+	private static function wait_until_stopped( $pid ) {
+		self::poll(
+			static function () use ( $pid ) {
+				return posix_kill( $pid, 0 );
+			},
+			static function ( $alive ) {
+				return ! $alive;
+			},
+			20
+		);
 	}
 
 	/** Starts the server again (the same datadir and socket) and waits for it. */
@@ -108,15 +115,7 @@ final class OutageTest extends TestCase {
 					posix_kill( $pid, SIGTERM );
 				},
 				'4.0' => static function () use ( $pid ) {
-					self::poll(
-						static function () use ( $pid ) {
-							return posix_kill( $pid, 0 );
-						},
-						static function ( $alive ) {
-							return ! $alive;
-						},
-						20
-					);
+					self::wait_until_stopped( $pid );
 					self::db_start();
 				},
 			),
@@ -269,15 +268,7 @@ final class OutageTest extends TestCase {
 		$out    = stream_get_contents( $pipes[1] );
 		$err    = stream_get_contents( $pipes[2] );
 		$status = proc_close( $process );
-		self::poll(
-			static function () use ( $pid ) {
-				return posix_kill( $pid, 0 );
-			},
-			static function ( $alive ) {
-				return ! $alive;
-			},
-			20
-		);
+		self::wait_until_stopped( $pid );
 		self::db_start();
 
 		$this->assertSame( 1, $status, "exit status\n$err" );

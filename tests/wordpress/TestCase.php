@@ -180,6 +180,19 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 	}
 
 	/**
+	 * Requests arrive from 127.0.0.1: trusting it as a proxy lets each test
+	 * be its own client IP (X-Forwarded-For); no worker is kicked.
+	 */
+	protected static function trust_the_local_proxy() {
+		self::settings(
+			array(
+				'trusted_proxies' => array( '127.0.0.1' ),
+				'kick'            => false,
+			)
+		);
+	}
+
+	/**
 	 * Changes site settings and waits until the fast path sees them (its
 	 * cached configuration lives one second in PHP-FPM's APCu).
 	 */
