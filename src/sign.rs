@@ -4,7 +4,7 @@ use crate::check::signed_parts;
 use crate::encoding::{Encoding, BASE64_LENIENT};
 use crate::keys::BadSecret;
 use crate::mac::hmac;
-use crate::scheme::{Scheme, SignatureForm};
+use crate::scheme::{Scheme, SchemeId, SignatureForm};
 use base64::Engine as _;
 
 /// What a timestamped or id-carrying scheme puts in its headers.
@@ -50,7 +50,7 @@ pub fn sign(scheme: &Scheme, body: &[u8], secret: &[u8], envelope: &Envelope) ->
 pub fn fresh_id(scheme: &Scheme) -> Vec<u8> {
     let mut r = [0u8; 16];
     getrandom::getrandom(&mut r).expect("the OS random source is available");
-    if scheme.name == "standard-webhooks" {
+    if scheme.id == SchemeId::StandardWebhooks {
         const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
         let mut id = b"msg_".to_vec();
         id.extend(r.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()]));
