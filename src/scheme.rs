@@ -214,7 +214,9 @@ impl Scheme {
             },
             SchemeId::Shopify => plain(Algo::Sha256, header("X-Shopify-Hmac-Sha256", "", Encoding::Base64), body_only),
             SchemeId::GitHub => plain(Algo::Sha256, header("X-Hub-Signature-256", "sha256=", Encoding::Hex), body_only),
-            SchemeId::WooOrderSync => plain(Algo::Sha256, header("X-Woo-Signature", "sha256=", Encoding::Hex), body_only),
+            SchemeId::WooOrderSync => {
+                plain(Algo::Sha256, header("X-Woo-Signature", "sha256=", Encoding::Hex), body_only)
+            }
             SchemeId::Pipedrive => plain(Algo::Sha1, header("X-Pipedrive-Signature", "", Encoding::Hex), body_only),
             SchemeId::WpRelay => Scheme {
                 timestamp_header: Some("X-WP-Timestamp".into()),
@@ -264,7 +266,9 @@ fn reject_generic_keys(id: SchemeId, layout: &Layout) -> Result<(), SchemeError>
         ("signed_content", layout.signed_content.is_some()),
     ];
     match set.iter().find(|(_, is_set)| *is_set) {
-        Some((key, _)) => Err(SchemeError::Option(key, format!("is not used by scheme \"{}\"; use scheme \"hmac\"", id.name()))),
+        Some((key, _)) => {
+            Err(SchemeError::Option(key, format!("is not used by scheme \"{}\"; use scheme \"hmac\"", id.name())))
+        }
         None => Ok(()),
     }
 }
@@ -273,13 +277,16 @@ fn reject_generic_keys(id: SchemeId, layout: &Layout) -> Result<(), SchemeError>
 fn generic(layout: &Layout) -> Result<Scheme, SchemeError> {
     let header_name = match layout.header.as_deref() {
         Some(h) if valid_header_name(h) => h,
-        Some(_) => return Err(SchemeError::Option("header", "must be a header name (letters, digits, '-', '_')".into())),
+        Some(_) => {
+            return Err(SchemeError::Option("header", "must be a header name (letters, digits, '-', '_')".into()))
+        }
         None => return Err(SchemeError::Option("header", "is required by scheme \"hmac\"".into())),
     };
     let encoding = match layout.encoding.as_deref() {
         None => Encoding::Hex,
-        Some(e) => Encoding::parse(e)
-            .ok_or_else(|| SchemeError::Option("encoding", "must be \"hex\" or \"base64\"".into()))?,
+        Some(e) => {
+            Encoding::parse(e).ok_or_else(|| SchemeError::Option("encoding", "must be \"hex\" or \"base64\"".into()))?
+        }
     };
     let optional_header = |key: &'static str, v: &Option<String>| match v.as_deref() {
         None => Ok(None),

@@ -17,7 +17,12 @@ pub struct Envelope {
 }
 
 /// The headers the scheme's sender sends, in the sender's spelling.
-pub fn sign(scheme: &Scheme, body: &[u8], secret: &[u8], envelope: &Envelope) -> Result<Vec<(String, Vec<u8>)>, BadSecret> {
+pub fn sign(
+    scheme: &Scheme,
+    body: &[u8],
+    secret: &[u8],
+    envelope: &Envelope,
+) -> Result<Vec<(String, Vec<u8>)>, BadSecret> {
     let key = scheme.key.derive(secret)?;
     let ts = envelope.timestamp.to_string();
     let mut parts: [&[u8]; 8] = [&[]; 8];
@@ -30,10 +35,16 @@ pub fn sign(scheme: &Scheme, body: &[u8], secret: &[u8], envelope: &Envelope) ->
             out.push((name.clone(), format!("{prefix}{}", encoding.encode(tag.as_bytes())).into_bytes()));
         }
         SignatureForm::Stripe => {
-            out.push(("Stripe-Signature".into(), format!("t={ts},v1={}", Encoding::Hex.encode(tag.as_bytes())).into_bytes()));
+            out.push((
+                "Stripe-Signature".into(),
+                format!("t={ts},v1={}", Encoding::Hex.encode(tag.as_bytes())).into_bytes(),
+            ));
         }
         SignatureForm::StandardWebhooks => {
-            out.push(("webhook-signature".into(), format!("v1,{}", BASE64_LENIENT.encode(tag.as_bytes())).into_bytes()));
+            out.push((
+                "webhook-signature".into(),
+                format!("v1,{}", BASE64_LENIENT.encode(tag.as_bytes())).into_bytes(),
+            ));
         }
     }
     if let Some(h) = &scheme.timestamp_header {

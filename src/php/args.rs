@@ -214,7 +214,10 @@ fn set_option(caller: Caller, arg: (u8, &str), o: &mut Options, key: &str, v: &Z
     match key {
         "tolerance" => {
             let t = int(v)?;
-            o.tolerance = Some(u64::try_from(t).map_err(|_| caller.value_error(arg, "option \"tolerance\" must be greater than or equal to 0"))?);
+            o.tolerance = Some(
+                u64::try_from(t)
+                    .map_err(|_| caller.value_error(arg, "option \"tolerance\" must be greater than or equal to 0"))?,
+            );
         }
         "now" => o.now = Some(int(v)?),
         "timestamp" => {
@@ -243,7 +246,11 @@ fn set_option(caller: Caller, arg: (u8, &str), o: &mut Options, key: &str, v: &Z
         _ => {
             return Err(caller.value_error(
                 arg,
-                format!("has an unknown option \"{}\"; known options are \"{}\"", key.escape_debug(), OPTION_KEYS.join("\", \"")),
+                format!(
+                    "has an unknown option \"{}\"; known options are \"{}\"",
+                    key.escape_debug(),
+                    OPTION_KEYS.join("\", \"")
+                ),
             ))
         }
     }

@@ -194,8 +194,7 @@ pub fn for_each_entry<'a>(ht: &'a ZendHashTable, mut f: impl FnMut(Option<&'a [u
             let base = ht.__bindgen_anon_1.arData;
             for i in 0..used {
                 let bucket = &*base.add(i);
-                let key =
-                    bucket.key.as_ref().map(|k| std::slice::from_raw_parts(k.val.as_ptr().cast::<u8>(), k.len));
+                let key = bucket.key.as_ref().map(|k| std::slice::from_raw_parts(k.val.as_ptr().cast::<u8>(), k.len));
                 visit(key, &bucket.val, &mut f);
             }
         }
@@ -267,8 +266,7 @@ pub fn self_check() -> Result<(), String> {
     if !packed || list_seen != [(None, Some(1)), (None, Some(3))] {
         return Err(format!("a list reads as {list_seen:?} (packed flag {packed})"));
     }
-    if is_packed(&map) || map_seen != [(key("k1"), Some(1)), (key("k2"), Some(2)), (key("k3"), Some(3))]
-    {
+    if is_packed(&map) || map_seen != [(key("k1"), Some(1)), (key("k2"), Some(2)), (key("k3"), Some(3))] {
         return Err(format!("a map reads as {map_seen:?}"));
     }
     Ok(())

@@ -75,7 +75,10 @@ pub fn startup(module_number: i32) {
     let ini = ExecutorGlobals::get().ini_values();
     let setting = |name: &CStr| ini.get(name.to_str().unwrap_or_default()).cloned().flatten();
     let slots = parse_slot_count(setting(SLOTS_SETTING).as_deref()).unwrap_or_else(|bad| {
-        php_error(&ErrorType::CoreWarning, &format!("{} {bad}; using {DEFAULT_SLOTS}", SLOTS_SETTING.to_string_lossy()));
+        php_error(
+            &ErrorType::CoreWarning,
+            &format!("{} {bad}; using {DEFAULT_SLOTS}", SLOTS_SETTING.to_string_lossy()),
+        );
         DEFAULT_SLOTS
     });
     let sapi = engine::sapi_name();
@@ -148,7 +151,9 @@ fn quota_error(caller: Caller, e: QuotaError) -> PhpException {
             caller.value_error((3, "period_seconds"), format!("must be at most {MAX_PERIOD_SECONDS} (ten years)"))
         }
         QuotaError::CostNegative => caller.value_error((4, "cost"), "must be greater than or equal to 0"),
-        QuotaError::CostAboveLimit => caller.value_error((4, "cost"), "must be less than or equal to argument #2 ($limit)"),
+        QuotaError::CostAboveLimit => {
+            caller.value_error((4, "cost"), "must be less than or equal to argument #2 ($limit)")
+        }
     }
 }
 

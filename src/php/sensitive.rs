@@ -6,12 +6,8 @@
 use super::engine;
 
 /// Which parameters (0-based) of which functions hold secrets.
-pub const SENSITIVE: &[(&str, &[u32])] = &[
-    ("hookguard_sign", &[2]),
-    ("hookguard_verify", &[3]),
-    ("hookguard_check", &[3]),
-    ("hookguard_equals", &[0, 1]),
-];
+pub const SENSITIVE: &[(&str, &[u32])] =
+    &[("hookguard_sign", &[2]), ("hookguard_verify", &[3]), ("hookguard_check", &[3]), ("hookguard_equals", &[0, 1])];
 
 /// Runs at module start-up, after the functions are registered.
 pub fn mark_secret_parameters() {

@@ -21,14 +21,18 @@ fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
-fn scheme(caller: Caller, name: &[u8], opts: &args::Options, options_arg: (u8, &str)) -> PhpResult<Cow<'static, Scheme>> {
+fn scheme(
+    caller: Caller,
+    name: &[u8],
+    opts: &args::Options,
+    options_arg: (u8, &str),
+) -> PhpResult<Cow<'static, Scheme>> {
     // A name that is not UTF-8 names no scheme.
     let name = std::str::from_utf8(name).unwrap_or("");
     Scheme::resolve(name, &opts.layout).map_err(|e| match e {
-        SchemeError::UnknownScheme => caller.value_error(
-            (1, "scheme"),
-            format!("must be a supported scheme (\"{}\")", NAMES.join("\", \"")),
-        ),
+        SchemeError::UnknownScheme => {
+            caller.value_error((1, "scheme"), format!("must be a supported scheme (\"{}\")", NAMES.join("\", \"")))
+        }
         SchemeError::Option(key, why) => caller.value_error(options_arg, format!("option \"{key}\" {why}")),
     })
 }
@@ -36,7 +40,9 @@ fn scheme(caller: Caller, name: &[u8], opts: &args::Options, options_arg: (u8, &
 fn bad_secret(caller: Caller, arg: (u8, &str), e: BadSecret) -> PhpException {
     match e {
         BadSecret::Empty => caller.value_error(arg, "must not be empty"),
-        BadSecret::NotWhsec => caller.value_error(arg, "must be a Standard Webhooks secret (\"whsec_\" followed by base64)"),
+        BadSecret::NotWhsec => {
+            caller.value_error(arg, "must be a Standard Webhooks secret (\"whsec_\" followed by base64)")
+        }
     }
 }
 
