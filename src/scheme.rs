@@ -361,6 +361,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_scheme_id_has_its_own_name() {
+        for id in SchemeId::ALL {
+            assert_eq!(SchemeId::parse(id.name()), Some(id));
+        }
+        assert_eq!(NAMES.len(), SchemeId::ALL.len());
+        assert_eq!(SchemeId::parse("GitHub"), None, "names are exact");
+    }
+
+    #[test]
     fn every_named_scheme_builds_without_options() {
         for name in NAMES.iter().filter(|n| **n != SchemeId::Hmac.name()) {
             assert!(Scheme::build(name, &Layout::default()).is_ok(), "{name}");

@@ -129,6 +129,18 @@ pub fn headers<'a>(ht: &'a ZendHashTable, wanted: &'a [&'a str]) -> Headers<'a> 
     h
 }
 
+/// A required `array` parameter (declared as `array` to reflection),
+/// checked by [`array`].
+pub struct ArrayParam<'a>(pub &'a Zval);
+
+impl<'a> FromZval<'a> for ArrayParam<'a> {
+    const TYPE: DataType = DataType::Array;
+
+    fn from_zval(zval: &'a Zval) -> Option<Self> {
+        Some(ArrayParam(zval))
+    }
+}
+
 /// An `array` argument; ext-php-rs's own message for a wrong type does not
 /// name the function or the argument's position, so check it here.
 pub fn array<'a>(caller: Caller, arg: (u8, &str), z: &'a Zval) -> Result<&'a ZendHashTable, PhpException> {

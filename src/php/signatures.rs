@@ -10,7 +10,7 @@ use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use subtle::ConstantTimeEq;
 
-use super::args::{self, Caller, StrParam};
+use super::args::{self, ArrayParam, Caller, StrParam};
 use crate::check::{check, Clock};
 use crate::keys::BadSecret;
 use crate::reason::Reason;
@@ -51,13 +51,13 @@ fn run_check(
     caller: Caller,
     scheme_name: StrParam,
     body: StrParam,
-    headers: &Zval,
+    headers: ArrayParam,
     secrets: &Zval,
     options: Option<&Zval>,
 ) -> PhpResult<Reason> {
     let scheme_name = caller.bytes((1, "scheme"), scheme_name)?;
     let body = caller.bytes((2, "body"), body)?;
-    let headers = args::array(caller, (3, "headers"), headers)?;
+    let headers = args::array(caller, (3, "headers"), headers.0)?;
     let opts = args::options(caller, (5, "options"), options)?;
     let scheme = scheme(caller, scheme_name, &opts, (5, "options"))?;
     let secrets = args::secrets(caller, (4, "secrets"), secrets)?;
@@ -79,7 +79,7 @@ fn run_check(
 pub fn hookguard_check(
     scheme: StrParam,
     body: StrParam,
-    headers: &Zval,
+    headers: ArrayParam,
     secrets: &Zval,
     options: Option<&Zval>,
 ) -> PhpResult<&'static str> {
@@ -91,7 +91,7 @@ pub fn hookguard_check(
 pub fn hookguard_verify(
     scheme: StrParam,
     body: StrParam,
-    headers: &Zval,
+    headers: ArrayParam,
     secrets: &Zval,
     options: Option<&Zval>,
 ) -> PhpResult<bool> {
