@@ -37,7 +37,9 @@ impl Caller {
 /// functions: in a file without `declare(strict_types=1)`, `"100"`, `" 100"`
 /// and `100.0` are 100 and `true` is 1 (a WordPress option is a string);
 /// with it, only an int is. `null` is refused in both modes (PHP 8.1
-/// deprecated it for internal functions).
+/// deprecated it for internal functions). An explicit `null` for a
+/// parameter with a default never gets here: ext-php-rs refuses it first,
+/// in its own words ("Argument `$cost` must not be null").
 pub enum IntParam<'a> {
     Given(&'a Zval),
     Default(i64),
@@ -93,12 +95,14 @@ impl Caller {
 
     pub fn bytes<'a>(self, arg: (u8, &str), param: StrParam<'a>) -> Result<&'a [u8], PhpException> {
         let z = param.0;
-        if z.is_null() {
-            return Err(self.type_error(arg, "must be of type string, null given"));
+        if !z.is_string() {
+            // Named before the engine converts it in place.
+            let given = value_name(z);
+            let converted = if z.is_null() { None } else { engine::parse_str_weak(z, arg.0.into()) };
+            return converted.ok_or_else(|| self.type_error(arg, format!("must be of type string, {given} given")));
         }
-        let given = value_name(z);
-        engine::parse_str_weak(z, arg.0.into())
-            .ok_or_else(|| self.type_error(arg, format!("must be of type string, {given} given")))
+        let z: &'a Zval = z;
+        Ok(z.zend_str().map_or(&[], |s| s.as_bytes()))
     }
 
     /// A `string` parameter that, like `hash_equals()`'s, is never coerced.

@@ -107,16 +107,10 @@ pub fn parse_long_weak(value: &Zval, arg_num: u32) -> Option<i64> {
     accepted.then_some(n)
 }
 
-/// PHP's weak `string` conversion of an argument, in place (an int becomes
-/// its decimal text), or `None` under strict types or for a value that does
-/// not convert. The same frame rule as [`parse_long_weak`].
+/// PHP's weak `string` conversion of a non-string argument, in place (an
+/// int becomes its decimal text), or `None` under strict types or for a
+/// value that does not convert. The same frame rule as [`parse_long_weak`].
 pub fn parse_str_weak(value: &mut Zval, arg_num: u32) -> Option<&[u8]> {
-    if let Some(s) = value.zend_str() {
-        // Reborrow through the pointer: `value` is not modified on this path.
-        let s: *const ZendStr = s;
-        // SAFETY: the string is owned by the live argument `value`.
-        return Some(unsafe { (*s).as_bytes() });
-    }
     let mut dest: *mut zend_string = std::ptr::null_mut();
     // SAFETY: `value` is a live argument of the running call; on success the
     // engine stores the converted string in it and points `dest` at it.
