@@ -70,11 +70,11 @@ const HASH_FLAG_PACKED: u32 = 1 << 2;
 /// Zend/zend_attributes.h: `ZEND_ATTRIBUTE_PERSISTENT`.
 const ZEND_ATTRIBUTE_PERSISTENT: u32 = 1;
 
-// What `for_each_entry` relies on, against this PHP's own types: a zval is
-// 16 bytes, a Bucket is a zval followed by the hash and the key.
+// Tripwires for `for_each_entry`, against this PHP's own types: a zval is
+// 16 bytes, a Bucket a zval followed by the hash and the key. A PHP that
+// changes them needs this module reviewed before it is supported.
 const _: () = assert!(size_of::<zval>() == 16);
 const _: () = assert!(offset_of!(Bucket, val) == 0 && size_of::<Bucket>() == 32);
-const _: () = assert!(IS_UNDEF == 0);
 
 /// The `php --ri` table of this module's INI settings.
 ///
