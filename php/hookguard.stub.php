@@ -84,6 +84,15 @@ function hookguard_equals(#[\SensitiveParameter] string $known, #[\SensitivePara
 function hookguard_schemes(): array {}
 
 /**
+ * Every reason code hookguard_check() can return, 'ok' first, in a stable
+ * order: the list a caller maps to HTTP answers or messages, so a code added
+ * by a newer extension is never an unknown index.
+ *
+ * @return non-empty-list<string>
+ */
+function hookguard_reasons(): array {}
+
+/**
  * Spends $cost of $key's allowance of $limit per $period_seconds, in a table
  * shared by every worker process of the server (php-fpm pool, Apache
  * prefork; the PHP implementation shares it through APCu); per-process in

@@ -108,14 +108,17 @@ final class RateLimitTest extends TestCase
         yield 'period over ten years' => [fn() => hookguard_rate_limit($k, 1, PHP_INT_MAX), ValueError::class, 'Argument #3 ($period_seconds) must be at most 316224000'];
         yield 'negative cost' => [fn() => hookguard_rate_limit($k, 5, 60, -1), ValueError::class, 'Argument #4 ($cost) must be greater than or equal to 0'];
         yield 'cost above limit' => [fn() => hookguard_rate_limit($k, 5, 60, 6), ValueError::class, 'Argument #4 ($cost) must be less than or equal to argument #2 ($limit)'];
-        // Wrong types (see hookguard_test_type_error() for the two wordings).
-        $type = fn(int $position, string $name, string $want, string $given) => hookguard_test_type_error('hookguard_rate_limit', $position, $name, $want, $given);
+        // Wrong types: TypeErrors in php-src's words, as for every hookguard_ function.
+        $type = fn(int $n, string $name, string $expected, string $given) => "hookguard_rate_limit(): Argument #$n (\$$name) must be of type $expected, $given given";
         yield 'limit not numeric' => [fn() => hookguard_rate_limit($k, 'many', 60), TypeError::class, $type(2, 'limit', 'int', 'string')];
         yield 'limit leading-numeric' => [fn() => hookguard_rate_limit($k, '5 apples', 60), TypeError::class, $type(2, 'limit', 'int', 'string')];
         yield 'period null' => [fn() => hookguard_rate_limit($k, 5, null), TypeError::class, $type(3, 'period_seconds', 'int', 'null')];
         yield 'cost an array' => [fn() => hookguard_rate_limit($k, 5, 60, []), TypeError::class, $type(4, 'cost', 'int', 'array')];
+        yield 'cost an object' => [fn() => hookguard_rate_limit($k, 5, 60, new stdClass()), TypeError::class, $type(4, 'cost', 'int', 'stdClass')];
         yield 'key not a string' => [fn() => hookguard_rate_limit([], 5, 60), TypeError::class, $type(1, 'key', 'string', 'array')];
         yield 'numeric string in strict mode' => [fn() => eval('declare(strict_types=1); hookguard_rate_limit("k", "5", 60);'), TypeError::class, $type(2, 'limit', 'int', 'string')];
+        yield 'int key in strict mode' => [fn() => eval('declare(strict_types=1); hookguard_rate_limit(5, 5, 60);'), TypeError::class, $type(1, 'key', 'string', 'int')];
+        yield 'reset key not a string' => [fn() => hookguard_rate_limit_reset([]), TypeError::class, 'hookguard_rate_limit_reset(): Argument #1 ($key) must be of type string, array given'];
     }
 
     /** @dataProvider misuse */

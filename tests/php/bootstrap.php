@@ -26,19 +26,6 @@ function hookguard_test_native(): bool
     return HOOKGUARD_IMPLEMENTATION === 'native';
 }
 
-/**
- * The TypeError message for an argument of a wrong scalar type. The PHP
- * implementation's come from the engine (php-src's wording, followed by
- * ", called in FILE on line N"); the extension's from ext-php-rs, which
- * words them itself (issue 12: the binding should use php-src's form).
- */
-function hookguard_test_type_error(string $function, int $position, string $name, string $type, string $given): string
-{
-    return hookguard_test_native()
-        ? "Invalid value given for argument `$name`."
-        : "$function(): Argument #$position (\$$name) must be of type $type, $given given";
-}
-
 /** The shared vectors (tests/vectors.json), with bodies and secrets as bytes. */
 function hookguard_test_vectors(): array
 {
