@@ -60,6 +60,11 @@ if (!function_exists('hookguard_check')) {
         return \HookGuard\Compat\Scheme::NAMES;
     }
 
+    function hookguard_reasons(): array
+    {
+        return \HookGuard\Compat\Signatures::REASONS;
+    }
+
     function hookguard_rate_limit(string $key, int $limit, int $period_seconds, int $cost = 1): array
     {
         try {

@@ -22,8 +22,8 @@ final class StubTest extends TestCase
      */
     private const NATIVE_ARGINFO_GAPS = [
         'hookguard_sign' => ['options' => 'mixed $options = NULL'],
-        'hookguard_verify' => ['headers' => 'mixed $headers', 'secrets' => '#[SensitiveParameter] mixed $secrets', 'options' => 'mixed $options = NULL'],
-        'hookguard_check' => ['headers' => 'mixed $headers', 'secrets' => '#[SensitiveParameter] mixed $secrets', 'options' => 'mixed $options = NULL'],
+        'hookguard_verify' => ['secrets' => '#[SensitiveParameter] mixed $secrets', 'options' => 'mixed $options = NULL'],
+        'hookguard_check' => ['secrets' => '#[SensitiveParameter] mixed $secrets', 'options' => 'mixed $options = NULL'],
     ];
 
     private static function compileStub(): void

@@ -346,4 +346,13 @@ final class UnitTest extends TestCase {
 		$this->assertTrue( $delivery->is_signed( 'X-WP-Timestamp' ) );
 		$this->assertFalse( $delivery->is_signed( 'X-Event-Id' ) );
 	}
+
+	/** The plugin's lists against the extension's (or php/compat's): a new scheme or reason code fails here first. */
+	public function test_the_plugins_lists_match_the_extensions() {
+		$this->assertSame( hookguard_schemes(), Scheme_Profile::schemes() );
+		$reasons = array_diff( hookguard_reasons(), array( 'ok' ) );
+		$this->assertSame( array(), array_values( array_diff( $reasons, array_keys( \HookGuard\Response::MESSAGES ) ) ), 'every reason code has a message' );
+		$this->assertSame( array(), array_diff( \HookGuard\Receiver::UNAUTHORIZED, $reasons ) );
+		$this->assertSame( array(), array_diff( array_keys( Scheme_Profile::SIGNATURE_HEADERS ), hookguard_schemes() ) );
+	}
 }

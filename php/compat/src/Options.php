@@ -82,7 +82,7 @@ final class Options
         return preg_match('//u', $s) === 1;
     }
 
-    /** The type word of args.rs's type_name(). */
+    /** The type word of the extension's messages (php-src's zend_zval_value_name(): a class name for objects). */
     public static function typeName(mixed $v): string
     {
         return match (true) {
@@ -92,7 +92,7 @@ final class Options
             is_float($v) => 'float',
             is_string($v) => 'string',
             is_array($v) => 'array',
-            is_object($v) => 'object',
+            is_object($v) => get_class($v),
             default => 'mixed',
         };
     }

@@ -14,6 +14,9 @@ namespace HookGuard\Compat;
  */
 final class Signatures
 {
+    /** Every reason code check() returns, 'ok' first, in the extension's order (src/reason.rs). */
+    public const REASONS = ['ok', 'missing_signature', 'malformed_signature', 'missing_timestamp', 'malformed_timestamp', 'missing_id', 'timestamp_too_old', 'timestamp_in_future', 'signature_mismatch'];
+
     /** Default allowed clock skew for timestamped schemes. */
     public const DEFAULT_TOLERANCE = 300;
 
