@@ -16,6 +16,21 @@ final class QueueTest extends TestCase {
 		self::reset_queue();
 	}
 
+	/** Waits (polling the database's clock) until delivery $id's next attempt is due. */
+	private static function wait_until_due( $id ) {
+		global $wpdb;
+		$table = self::store()->table();
+		self::poll(
+			static function () use ( $wpdb, $table, $id ) {
+				return (int) $wpdb->get_var( $wpdb->prepare( "SELECT next_attempt_at <= UTC_TIMESTAMP(3) FROM $table WHERE id = %d", $id ) );
+			},
+			static function ( $due ) {
+				return 1 === $due;
+			},
+			10
+		);
+	}
+
 	/** Queues deliveries for the "qa" source directly; returns their ids. */
 	private static function enqueue( $n, array $command = array(), $source = 'qa' ) {
 		$ids = array();
@@ -103,7 +118,16 @@ final class QueueTest extends TestCase {
 
 		// Within the lease nobody takes them.
 		$this->assertSame( 0, self::drain( array( 'lease' => 3 ) )['completed'] );
-		sleep( 4 );
+		$table = self::store()->table();
+		self::poll(
+			static function () use ( $wpdb, $table ) {
+				return (int) $wpdb->get_var( "SELECT COUNT(*) FROM $table WHERE status = 'processing' AND locked_at >= UTC_TIMESTAMP(3) - INTERVAL 3 SECOND" );
+			},
+			static function ( $within_lease ) {
+				return 0 === $within_lease;
+			},
+			10
+		);
 		$stats = self::drain( array( 'lease' => 3 ) );
 		$this->assertSame( $held, $stats['reclaimed'] );
 		$this->assertSame( $held, $stats['completed'] );
@@ -128,8 +152,8 @@ final class QueueTest extends TestCase {
 				$this->assertSame( 0, $early['retried'] + $early['failed'], 'not retried before its time' );
 			}
 		};
-		$due = static function () use ( $delay ) {
-			self::poll( $delay, static function ( $left ) { return $left < 0; }, 5 );
+		$due = static function () use ( $id ) {
+			self::wait_until_due( $id );
 		};
 
 		$this->assertSame( 1, self::drain()['retried'] );
@@ -166,7 +190,7 @@ final class QueueTest extends TestCase {
 	public function test_a_handler_that_fails_once_succeeds_on_the_retry() {
 		list( $id ) = self::enqueue( 1, array( 'fail_until' => 2 ) );
 		$this->assertSame( 1, self::drain()['retried'] );
-		sleep( 2 );
+		self::wait_until_due( $id );
 		$this->assertSame( 1, self::drain()['completed'] );
 		$row = self::row( $id );
 		$this->assertSame( array( 'completed', '2' ), array( $row->status, $row->attempts ) );
@@ -218,6 +242,18 @@ final class QueueTest extends TestCase {
 	 * no signature, no unmasked e-mail address or phone number.
 	 */
 	public function test_the_logs_hold_no_secrets_signatures_or_contact_details() {
+		// Failures that get logged, made here so the test stands alone: a handler
+		// throwing with an e-mail address and a phone number in its message, and
+		// forged, unsigned and oversized deliveries on both paths.
+		self::enqueue( 1, array( 'fail' => true ) );
+		self::drain();
+		foreach ( array( 'fast', 'rest' ) as $path ) {
+			$forged = self::woocommerce( self::order( 7401 ), 'order.created', 7, 'forged' );
+			self::post( $path, 'shop', $forged );
+			unset( $forged['headers']['X-WC-Webhook-Signature'] );
+			self::post( $path, 'shop', $forged );
+			self::post( $path, 'small', self::hmac( str_repeat( 'x', 100 ) ) );
+		}
 		$logs = self::$cli_logs . file_get_contents( getenv( 'HG_FPM_LOG' ) );
 		$this->assertStringContainsString( '[HookGuard] error', $logs, 'the suite did log failures' );
 		foreach ( array( HOOKGUARD_TEST_WC_SECRET, wp_specialchars_decode( HOOKGUARD_TEST_WC_SECRET, ENT_QUOTES ), HOOKGUARD_TEST_RELAY_NEW, HOOKGUARD_TEST_RELAY_OLD, HOOKGUARD_TEST_HMAC_SECRET, HOOKGUARD_TEST_STRIPE, HOOKGUARD_TEST_SW_SECRET, HOOKGUARD_TEST_ORDER_SECRET, 'jane.doe@example.com', '555 123 4567', 'x-wc-webhook-signature', 'X-WC-Webhook-Signature' ) as $needle ) {

@@ -240,12 +240,34 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 	/** @var string What CLI workers wrote to stderr (their log lines), for the log checks. */
 	public static $cli_logs = '';
 
-	/** Runs a command to completion: [exit status, stdout, stderr]. */
+	/**
+	 * Runs a command to completion: [exit status, stdout, stderr]. Both
+	 * pipes are read as data arrives, so a child filling one cannot block on
+	 * it while we wait on the other.
+	 */
 	protected static function run_process( array $command ) {
 		$process = proc_open( $command, array( 1 => array( 'pipe', 'w' ), 2 => array( 'pipe', 'w' ) ), $pipes );
-		$out     = stream_get_contents( $pipes[1] );
-		$err     = stream_get_contents( $pipes[2] );
-		return array( proc_close( $process ), $out, $err );
+		$out     = array( 1 => '', 2 => '' );
+		$open    = array( 1 => $pipes[1], 2 => $pipes[2] );
+		while ( $open ) {
+			$read  = array_values( $open );
+			$write = null;
+			$none  = null;
+			if ( false === stream_select( $read, $write, $none, 30 ) ) {
+				break;
+			}
+			foreach ( $read as $pipe ) {
+				$n     = array_search( $pipe, $open, true );
+				$chunk = fread( $pipe, 65536 );
+				if ( false === $chunk || ( '' === $chunk && feof( $pipe ) ) ) {
+					fclose( $pipe );
+					unset( $open[ $n ] );
+					continue;
+				}
+				$out[ $n ] .= $chunk;
+			}
+		}
+		return array( proc_close( $process ), $out[1], $out[2] );
 	}
 
 	/** PHP code in a fresh PHP process with the extension: [exit status, stdout, stderr]. */

@@ -94,23 +94,37 @@ final class UnitTest extends TestCase {
 		$this->assertNull( Source_Registry::get( 'unit-admin' ) );
 	}
 
-	public function test_the_key_comes_from_the_constant_when_defined_else_the_salts() {
+	/**
+	 * Seals "the secret" in a fresh WordPress process, after running $before
+	 * there (which may define constants ahead of wp-config.php's).
+	 */
+	private static function sealed_elsewhere( $before ) {
+		list( $status, $sealed, $err ) = self::php_process(
+			$before . ' $_SERVER["HTTP_HOST"] = "127.0.0.1"; require getenv("HG_WP_DIR") . "/wp-load.php"; echo HookGuard\Crypto::seal("the secret");'
+		);
+		if ( 0 !== $status ) {
+			throw new \RuntimeException( "sealing failed: $err" );
+		}
+		return $sealed;
+	}
+
+	/** Behaviour, not formula: the salts decide the key; other salts cannot open what these sealed. */
+	public function test_without_the_constant_the_salts_are_the_key() {
 		Crypto::reset();
-		$from_salts = Crypto::key();
-		$this->assertSame( 32, strlen( $from_salts ) );
-		$this->assertSame( sodium_crypto_generichash( "HookGuard secrets v1\0salts:" . AUTH_KEY . AUTH_SALT, '', 32 ), $from_salts );
+		$this->assertSame( 32, strlen( Crypto::key() ) );
+		$this->assertSame( 'the secret', Crypto::open( self::sealed_elsewhere( '' ) ), 'the same wp-config.php, another process: the same key' );
+		$this->assertFalse( Crypto::open( self::sealed_elsewhere( '@define("AUTH_KEY", "other salts");' ) ), 'other salts, another key' );
 	}
 
 	public function test_a_constant_in_wp_config_replaces_the_salts_as_the_key() {
-		list( $status, $sealed, $err ) = self::php_process(
-			'define("HOOKGUARD_ENCRYPTION_KEY", "key-from-wp-config"); $_SERVER["HTTP_HOST"] = "127.0.0.1";
-			require getenv("HG_WP_DIR") . "/wp-load.php"; echo HookGuard\Crypto::seal("the secret");'
+		$with_constant = self::sealed_elsewhere( 'define("HOOKGUARD_ENCRYPTION_KEY", "key-from-wp-config");' );
+		$this->assertFalse( Crypto::open( $with_constant ), 'not the salts key' );
+		list( $status, $opened, $err ) = self::php_process(
+			'define("HOOKGUARD_ENCRYPTION_KEY", "key-from-wp-config"); @define("AUTH_KEY", "other salts"); $_SERVER["HTTP_HOST"] = "127.0.0.1";
+			require getenv("HG_WP_DIR") . "/wp-load.php"; var_export(HookGuard\Crypto::open(' . var_export( $with_constant, true ) . '));'
 		);
 		$this->assertSame( 0, $status, $err );
-		$this->assertFalse( Crypto::open( $sealed ), 'not the salts key' );
-		$raw = base64_decode( substr( $sealed, 4 ) );
-		$key = sodium_crypto_generichash( "HookGuard secrets v1\0constant:key-from-wp-config", '', 32 );
-		$this->assertSame( 'the secret', sodium_crypto_secretbox_open( substr( $raw, 24 ), substr( $raw, 0, 24 ), $key ) );
+		$this->assertSame( "'the secret'", $opened, 'the same constant opens it, whatever the salts' );
 	}
 
 	public function test_logs_mask_emails_phones_and_tokens() {
