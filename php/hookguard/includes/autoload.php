@@ -2,22 +2,48 @@
 /**
  * Autoloader for the HookGuard\ classes: HookGuard\Queue_Store lives in
  * includes/class-queue-store.php. Loaded by the plugin, the fast path and
- * the CLI entry, none of which needs WordPress for this.
+ * the CLI entry, none of which needs WordPress for this. It also loads the
+ * framework-agnostic core (HookGuard\Core\): packaged inside the plugin
+ * folder (core/, see scripts/package-plugin) or beside it in the repository
+ * (php/core).
+ *
+ * A core class the plugin does not extend is known by both names:
+ * HookGuard\Delivery is HookGuard\Core\Delivery. The alias is made when the
+ * core class loads, so a handler's HookGuard\Delivery parameter, a catch of
+ * HookGuard\Store_Error and the plugin's own declarations always name the
+ * class the core's code made. The plugin's Queue_Store, Worker, Spool and
+ * Limiter extend the core's with WordPress's database, settings and hooks.
  *
  * @package HookGuard
  */
 
+// The framework-agnostic core: packaged inside the plugin folder, or beside
+// it in the repository.
+$hookguard_core = is_dir( dirname( __DIR__ ) . '/core' ) ? dirname( __DIR__ ) . '/core' : dirname( __DIR__, 2 ) . '/core';
+
 spl_autoload_register(
-	static function ( $class ) {
+	static function ( $class ) use ( $hookguard_core ) {
 		if ( strncmp( $class, 'HookGuard\\', 10 ) !== 0 ) {
 			return;
 		}
-		$file = __DIR__ . '/class-' . strtolower( str_replace( '_', '-', substr( $class, 10 ) ) ) . '.php';
-		if ( is_file( $file ) ) {
-			require $file;
+		$core = strncmp( $class, 'HookGuard\\Core\\', 15 ) === 0;
+		$name = substr( $class, $core ? 15 : 10 );
+		$slug = '/class-' . strtolower( str_replace( '_', '-', $name ) ) . '.php';
+		if ( ! $core ) {
+			if ( is_file( __DIR__ . $slug ) ) {
+				require __DIR__ . $slug;
+			} else {
+				class_exists( 'HookGuard\\Core\\' . $name ); // Loads it, and so makes the alias.
+			}
+		} elseif ( is_file( $hookguard_core . $slug ) ) {
+			require $hookguard_core . $slug;
+			if ( ! is_file( __DIR__ . $slug ) && ! class_exists( 'HookGuard\\' . $name, false ) && ! interface_exists( 'HookGuard\\' . $name, false ) ) {
+				class_alias( $class, 'HookGuard\\' . $name, false );
+			}
 		}
 	}
 );
+unset( $hookguard_core );
 
 // Without the native extension, the pure-PHP implementation of the same
 // functions (php/compat): packaged inside the plugin folder, or beside it in
@@ -30,3 +56,14 @@ if ( ! function_exists( 'hookguard_check' ) ) {
 		}
 	}
 }
+
+// The core's log lines reach WordPress: info lines with WP_DEBUG, every
+// line through the "hookguard_log" action.
+HookGuard\Core\Log::$verbose  = static function () {
+	return defined( 'WP_DEBUG' ) && WP_DEBUG;
+};
+HookGuard\Core\Log::$listener = static function ( $level, $line ) {
+	if ( function_exists( 'do_action' ) ) {
+		do_action( 'hookguard_log', $level, $line );
+	}
+};

@@ -2,24 +2,22 @@
 /**
  * The fast path's database connection when WordPress is not loaded: a plain
  * mysqli connection with the parameters WordPress itself resolved (cached by
- * Fast_Path from a SHORTINIT load), offering the few wpdb members that
- * Queue_Store::enqueue() uses. Everything else goes through $wpdb.
+ * Fast_Path from a SHORTINIT load), as the core's Database for
+ * Queue_Store::enqueue(). Everything else goes through $wpdb.
  *
  * @package HookGuard
  */
 
 namespace HookGuard;
 
-final class Direct_Db {
+final class Direct_Db implements Core\Database {
 
 	/** @var string Table prefix, as $wpdb->prefix. */
 	public $prefix;
-	/** @var int */
-	public $insert_id = 0;
-	/** @var string */
-	public $last_error = '';
-	/** @var \mysqli|null */
-	private $dbh;
+	/** @var Core\Mysqli_Database|null */
+	private $db;
+	/** @var string Why it could not connect. */
+	private $connect_error = '';
 
 	/** Seconds to connect (handshake included), and to wait for any answer: a frozen database costs a bounded time. */
 	const CONNECT_TIMEOUT = 2;
@@ -42,52 +40,33 @@ final class Direct_Db {
 			if ( '' !== $params['collate'] ) {
 				$dbh->query( "SET NAMES '" . $dbh->real_escape_string( $params['charset'] ) . "' COLLATE '" . $dbh->real_escape_string( $params['collate'] ) . "'" );
 			}
-			$this->dbh = $dbh;
+			$this->db = new Core\Mysqli_Database( $dbh );
 		} else {
-			$this->last_error = $dbh ? (string) $dbh->connect_error : 'mysqli_init() failed';
+			$this->connect_error = $dbh ? (string) $dbh->connect_error : 'mysqli_init() failed';
 		}
 	}
 
 	public function ready() {
-		return null !== $this->dbh;
+		return null !== $this->db;
 	}
 
-	/** wpdb::prepare() for the placeholders HookGuard uses: %s (quoted, escaped) and %d. */
-	public function prepare( $query, ...$args ) {
-		$i   = 0;
-		$sql = preg_replace_callback(
-			'/%([sd])/',
-			function ( $m ) use ( &$i, $args ) {
-				if ( ! array_key_exists( $i, $args ) ) {
-					throw new \ArgumentCountError( 'HookGuard\Direct_Db::prepare(): too few arguments for the placeholders' );
-				}
-				$value = $args[ $i++ ];
-				return 'd' === $m[1] ? (string) (int) $value : "'" . $this->dbh->real_escape_string( (string) $value ) . "'";
-			},
-			$query
-		);
-		if ( count( $args ) !== $i ) {
-			throw new \ArgumentCountError( 'HookGuard\Direct_Db::prepare(): more arguments than placeholders' );
-		}
-		return $sql;
+	public function execute( string $sql ) {
+		return $this->db ? $this->db->execute( $sql ) : false;
 	}
 
-	/** Like wpdb::query() for INSERT/UPDATE/DELETE: affected rows, or false. */
-	public function query( $sql ) {
-		if ( ! $this->dbh ) {
-			return false;
-		}
-		$this->last_error = '';
-		if ( ! $this->dbh->query( $sql ) ) {
-			$this->last_error = $this->dbh->error;
-			return false;
-		}
-		$this->insert_id = (int) $this->dbh->insert_id;
-		return (int) $this->dbh->affected_rows;
+	public function rows( string $sql ): array {
+		return $this->db ? $this->db->rows( $sql ) : array();
 	}
 
-	/** Errors are never printed here; kept for wpdb compatibility. */
-	public function suppress_errors( $suppress = true ) {
-		return true;
+	public function quote( string $value ): string {
+		return $this->db ? $this->db->quote( $value ) : "'" . addslashes( $value ) . "'";
+	}
+
+	public function insert_id(): int {
+		return $this->db ? $this->db->insert_id() : 0;
+	}
+
+	public function last_error(): string {
+		return $this->db ? $this->db->last_error() : $this->connect_error;
 	}
 }

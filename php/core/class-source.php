@@ -9,7 +9,7 @@
  * @package HookGuard
  */
 
-namespace HookGuard;
+namespace HookGuard\Core;
 
 final class Source {
 

@@ -4,22 +4,28 @@
  * addresses, phone numbers and anything that looks like a key, token or
  * signature are masked. Callers never pass headers, secrets or bodies.
  *
- * Lines go to PHP's error_log (errors always, info only with WP_DEBUG) and
- * to the "hookguard_log" action for other sinks.
+ * Lines go to PHP's error_log (errors always, info only when $verbose says
+ * so) and to $listener, through which an adapter passes them on (the
+ * WordPress plugin: WP_DEBUG and the "hookguard_log" action).
  *
  * @package HookGuard
  */
 
-namespace HookGuard;
+namespace HookGuard\Core;
 
 final class Log {
+
+	/** @var callable|null Called with (level, masked line) after each line is written. */
+	public static $listener;
+	/** @var callable|null Returns whether info lines are written; none: they are not. */
+	public static $verbose;
 
 	public static function error( $message ) {
 		self::write( 'error', $message );
 	}
 
 	public static function info( $message ) {
-		if ( defined( 'WP_DEBUG' ) && WP_DEBUG ) {
+		if ( self::$verbose && call_user_func( self::$verbose ) ) {
 			self::write( 'info', $message );
 		}
 	}
@@ -27,8 +33,8 @@ final class Log {
 	private static function write( $level, $message ) {
 		$line = self::mask( $message );
 		error_log( '[HookGuard] ' . $level . ': ' . $line ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions
-		if ( function_exists( 'do_action' ) ) {
-			do_action( 'hookguard_log', $level, $line );
+		if ( self::$listener ) {
+			call_user_func( self::$listener, $level, $line );
 		}
 	}
 

@@ -8,7 +8,7 @@
  * @package HookGuard
  */
 
-namespace HookGuard;
+namespace HookGuard\Core;
 
 final class Client_Ip {
 

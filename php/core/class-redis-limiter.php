@@ -14,7 +14,7 @@
  * @package HookGuard
  */
 
-namespace HookGuard;
+namespace HookGuard\Core;
 
 final class Redis_Limiter {
 

@@ -7,7 +7,7 @@
  * @package HookGuard
  */
 
-namespace HookGuard;
+namespace HookGuard\Core;
 
 final class Store_Error extends \RuntimeException {
 }

@@ -11,7 +11,7 @@
  * @package HookGuard
  */
 
-namespace HookGuard;
+namespace HookGuard\Core;
 
 final class Delivery {
 

@@ -7,7 +7,7 @@
  * @package HookGuard
  */
 
-namespace HookGuard;
+namespace HookGuard\Core;
 
 final class Response {
 

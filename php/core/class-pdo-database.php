@@ -1,0 +1,72 @@
+<?php
+/**
+ * Database over a PDO connection to MySQL/MariaDB (pdo_mysql): for
+ * applications that hold a PDO. Errors are returned, never thrown or
+ * printed, whatever the connection's error mode.
+ *
+ * @package HookGuard
+ */
+
+namespace HookGuard\Core;
+
+final class Pdo_Database implements Database {
+
+	/** @var \PDO */
+	private $pdo;
+	/** @var string */
+	private $error = '';
+
+	public function __construct( \PDO $pdo ) {
+		$this->pdo = $pdo;
+	}
+
+	public function execute( string $sql ) {
+		$this->error = '';
+		try {
+			$result = $this->pdo->exec( $sql );
+		} catch ( \PDOException $e ) {
+			$result = false;
+		}
+		if ( false === $result ) {
+			$this->error = (string) ( $this->pdo->errorInfo()[2] ?? 'unknown error' );
+		}
+		return $result;
+	}
+
+	public function rows( string $sql ): array {
+		$this->error = '';
+		try {
+			$statement = $this->pdo->query( $sql );
+		} catch ( \PDOException $e ) {
+			$statement = false;
+		}
+		if ( false === $statement ) {
+			$this->error = (string) ( $this->pdo->errorInfo()[2] ?? 'unknown error' );
+			return array();
+		}
+		// Strings (or null), as mysqli and wpdb give them, whatever the driver's native types.
+		return array_map(
+			static function ( array $row ) {
+				return array_map(
+					static function ( $value ) {
+						return null === $value ? null : (string) $value;
+					},
+					$row
+				);
+			},
+			$statement->fetchAll( \PDO::FETCH_ASSOC )
+		);
+	}
+
+	public function quote( string $value ): string {
+		return $this->pdo->quote( $value );
+	}
+
+	public function insert_id(): int {
+		return (int) $this->pdo->lastInsertId();
+	}
+
+	public function last_error(): string {
+		return $this->error;
+	}
+}
