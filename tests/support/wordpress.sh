@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# WordPress 6.1 (Debian's `wordpress` package) installed into a temporary
-# directory against the database from tests/support/mariadb.sh.
+# WordPress installed into a temporary directory against the database from
+# tests/support/mariadb.sh: Debian's `wordpress` package (6.1) by default, or
+# a release build from the fixtures beside the repository.
 #
 #   source tests/support/mariadb.sh; source tests/support/wordpress.sh
 #   hg_mariadb_start "$tmp/db"
@@ -15,9 +16,54 @@
 # into wp-content/plugins and activates it. Extra wp-config.php lines can be
 # passed in HG_WP_EXTRA_CONFIG. Exports HG_WP_DIR, HG_WP_URL,
 # HG_WP_ADMIN_USER, HG_WP_ADMIN_PASSWORD.
+#
+# Which WordPress: HG_WORDPRESS_SOURCE, a directory holding WordPress's files
+# (default /usr/share/wordpress). For a release build from the fixtures:
+#
+#   hg_wordpress_use_fixture 6.9.7 "$tmp/src" || { echo "skipped: $HG_FIXTURE_MISSING"; exit 0; }
+#
+# Fixtures are release tarballs in $HG_FIXTURES_DIR (default
+# <repo>/../shared/fixtures, see its README.md), checked against its
+# SHA256SUMS and never copied into the repository:
+#   hg_fixture_extract FILE DIR   extracts FILE into DIR once (a DIR that holds a
+#                                 finished extraction is reused, so one run
+#                                 extracts each tarball once); status 2 with
+#                                 HG_FIXTURE_MISSING set when FILE is absent.
+#   hg_wordpress_use_fixture VERSION CACHE
+#                                 extracts wordpress-VERSION.tar.xz into
+#                                 CACHE/wordpress-VERSION and points
+#                                 HG_WORDPRESS_SOURCE at it (status 2 if absent).
 
 HG_WORDPRESS_SOURCE=${HG_WORDPRESS_SOURCE:-/usr/share/wordpress}
 HG_WORDPRESS_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+HG_FIXTURES_DIR=${HG_FIXTURES_DIR:-$HG_WORDPRESS_REPO/../shared/fixtures}
+
+hg_fixture_extract() {
+  local file=$1 dir=$2 archive
+  archive="$HG_FIXTURES_DIR/$file"
+  if [ ! -f "$archive" ]; then
+    HG_FIXTURE_MISSING="$archive not found (the fixtures live in ../shared/fixtures beside the repository)"
+    return 2
+  fi
+  [ -f "$dir/.hg-extracted" ] && return 0
+  if [ -f "$HG_FIXTURES_DIR/SHA256SUMS" ]; then
+    (cd "$HG_FIXTURES_DIR" && grep " $file\$" SHA256SUMS | sha256sum --quiet -c -) \
+      || { echo "hg_fixture_extract: $archive does not match SHA256SUMS" >&2; return 1; }
+  fi
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  tar -xJf "$archive" -C "$dir" --no-same-owner || return 1
+  # nginx's workers (nobody) read the copies, which are hardlinks to these.
+  chmod -R a+rX "$dir"
+  touch "$dir/.hg-extracted"
+}
+
+hg_wordpress_use_fixture() {
+  local version=$1 cache=$2
+  hg_fixture_extract "wordpress-$version.tar.xz" "$cache/wordpress-$version" || return
+  HG_WORDPRESS_SOURCE=$cache/wordpress-$version
+}
 
 # PHP CLI with the HookGuard extension when HG_EXTENSION names the built .so.
 hg_php() {
@@ -30,7 +76,7 @@ hg_wordpress_copy() {
   chmod 755 "$dir"
   # Hardlinks make the copy instant; nothing below edits a core file in place.
   cp -al "$HG_WORDPRESS_SOURCE/." "$dir/" 2>/dev/null || cp -a "$HG_WORDPRESS_SOURCE/." "$dir/"
-  rm -f "$dir/wp-config.php" "$dir/.htaccess"
+  rm -f "$dir/wp-config.php" "$dir/.htaccess" "$dir/.hg-extracted"
   mkdir -p "$dir/wp-content/uploads" "$dir/wp-content/mu-plugins"
   chmod 1777 "$dir/wp-content/uploads"
 }
