@@ -32,6 +32,7 @@ final class Plugin {
 		add_action( self::CRON_DRAIN, array( self::class, 'cron_drain' ) );
 		add_action( self::CRON_CLEANUP, array( self::class, 'cron_cleanup' ) );
 		add_filter( 'site_status_tests', array( Site_Health::class, 'register' ) );
+		Sender_Plugin::boot(); // The sending half (issue 8): events, outbox, destinations, WooCommerce takeover.
 
 		if ( is_admin() ) {
 			Admin_Sources_Page::hook();
@@ -79,6 +80,7 @@ final class Plugin {
 		$store = new Queue_Store();
 		if ( $store->try_lock( 'cron-worker' ) ) {
 			self::worker( $store )->run();
+			Outbox::drain(); // The sending half (issue 8).
 			$store->unlock( 'cron-worker' );
 		}
 	}

@@ -122,6 +122,7 @@ final class Rest_Controller {
 		// It lingers a little once the queue is empty: deliveries whose own
 		// kick was throttled (one per two seconds) are picked up by it.
 		$stats = Plugin::worker( $store, array( 'idle_wait' => 3 ) )->run();
+		$stats['outbox'] = Outbox::drain( array( 'idle_wait' => 3 ) ); // The sending half (issue 8).
 		$store->unlock( 'kicked-worker' );
 		if ( function_exists( 'fastcgi_finish_request' ) ) {
 			exit;
