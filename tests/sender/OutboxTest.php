@@ -265,4 +265,38 @@ final class OutboxTest extends SenderTestCase {
 		$this->expectException( \ValueError::class );
 		hookguard_emit( 'Not An Event', array() );
 	}
+
+	public function test_the_cli_drain_sends_the_outbox_after_the_queue() {
+		self::destinations( array( 'cli' => self::relay_destination( '/cli' ) ) );
+		self::script( '/cli', 'wp-relay', self::RELAY_SECRET, array() );
+		$event_id = self::emit( 'test.cli' );
+		$process  = proc_open( self::cli_command( 'drain' ), array( 1 => array( 'pipe', 'w' ), 2 => array( 'pipe', 'w' ) ), $pipes );
+		$out      = stream_get_contents( $pipes[1] );
+		$this->assertSame( 0, proc_close( $process ), $out );
+		$stats = json_decode( $out, true );
+		$this->assertSame( 1, $stats['outbox']['delivered'], $out );
+		$this->assertSame( 'delivered', self::rows_of( $event_id )[0]['status'] );
+		$this->assertTrue( self::received( '/cli' )[0]['verified'] );
+	}
+
+	public function test_a_comment_kicks_the_worker_which_delivers_it_after_the_answer() {
+		update_option( \HookGuard\Settings::OPTION, array_merge( \HookGuard\Settings::all(), array( 'kick' => true ) ) );
+		self::destinations( array( 'kicked' => self::relay_destination( '/kicked' ) ) );
+		self::script( '/kicked', 'wp-relay', self::RELAY_SECRET, array() );
+		$post_id  = wp_insert_post( array( 'post_title' => 'Kick', 'post_status' => 'publish', 'comment_status' => 'open' ) );
+		$response = self::http( 'POST', getenv( 'HG_WP_URL' ) . '/wp-comments-post.php', http_build_query( array( 'comment_post_ID' => $post_id, 'author' => 'Kim', 'email' => 'kim@example.com', 'comment' => 'kick ' . wp_generate_password( 8, false ) ) ), array( 'Content-Type' => 'application/x-www-form-urlencoded' ) );
+		$this->assertContains( $response['status'], array( 302, 200 ) );
+		$got = self::poll(
+			static function () {
+				return self::received( '/kicked' );
+			},
+			static function ( $got ) {
+				return count( $got ) > 0;
+			},
+			10
+		);
+		$this->assertCount( 1, $got, 'delivered by the kicked worker, no CLI or cron involved' );
+		$this->assertTrue( $got[0]['verified'] );
+		$this->assertSame( 'wordpress.comment.created', json_decode( $got[0]['body'], true )['event'] );
+	}
 }
