@@ -8,7 +8,8 @@ HookGuard) and answers each request by a per-path script:
                  "steps": [{"status": 500}, {"status": 429, "retry_after": "2"},
                            {"sleep": 3}, {"status": 301, "location": "/b"},
                            {"close": true}, {"status": 422, "body": "..."}]}
-      sets what /a answers: one step per request, then 200 for ever.
+      sets what /a answers: one step per request, then 200 for ever (or the
+      spec's "default" step, e.g. {"sleep": 0.2} for a receiver taking 200 ms).
       "close" drops the connection without an answer (a receiver that is down).
   GET  /_log          every request so far: path, time, headers, body, verified, step
   POST /_reset        forgets scripts and the log
@@ -83,7 +84,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(204)
         with LOCK:
             spec = SCRIPTS.get(self.path, {})
-            step = spec.get("steps", []).pop(0) if spec.get("steps") else {}
+            step = spec["steps"].pop(0) if spec.get("steps") else spec.get("default", {})
             LOG.append({
                 "path": self.path, "time": time.time(), "version": self.request_version,
                 "headers": dict(self.headers.items()), "body": body.decode("utf-8", "replace"),
