@@ -24,8 +24,8 @@ final class Events {
 	const COMMENT_CREATED = 'wordpress.comment.created';
 	const USER_REGISTERED = 'wordpress.user.registered';
 
-	/** Order meta counting transitions into "completed" (the dedupe key of each). */
-	const COMPLETIONS_META = '_hookguard_completions';
+	/** @var array<string,true> Transitions into "completed" raised in this request. */
+	private static $completed = array();
 
 	/** @var int[] Orders created in this request, raised at shutdown (their items are saved by then). */
 	private static $created = array();
@@ -45,23 +45,25 @@ final class Events {
 		}
 	}
 
-	/** woocommerce_order_status_completed: fires on each transition into "completed". */
+	/**
+	 * woocommerce_order_status_completed: WooCommerce fires it on each
+	 * transition into "completed" (saving a completed order again is none),
+	 * so each call is a new event. The same transition seen twice in one
+	 * request (the order id and the date_completed WooCommerce stamps on it)
+	 * is raised once.
+	 */
 	public static function order_completed( $order_id, $order = null ) {
 		$order = $order instanceof \WC_Order ? $order : wc_get_order( $order_id );
 		if ( ! $order instanceof \WC_Order || ! Destination_Registry::for_event( self::ORDER_COMPLETED ) ) {
 			return;
 		}
-		$transition = (int) $order->get_meta( self::COMPLETIONS_META ) + 1;
-		$order->update_meta_data( self::COMPLETIONS_META, $transition );
-		$order->save_meta_data();
-		Outbox::emit(
-			self::ORDER_COMPLETED,
-			self::order_sync_body( $order ),
-			array(
-				'envelope' => false,
-				'dedupe'   => $order->get_id() . ':' . $transition,
-			)
-		);
+		$completed  = $order->get_date_completed();
+		$transition = $order->get_id() . ':' . ( $completed ? $completed->getTimestamp() : '' );
+		if ( isset( self::$completed[ $transition ] ) ) {
+			return;
+		}
+		self::$completed[ $transition ] = true;
+		Outbox::emit( self::ORDER_COMPLETED, self::order_sync_body( $order ), array( 'envelope' => false ) );
 	}
 
 	/**
