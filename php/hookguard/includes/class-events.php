@@ -77,17 +77,6 @@ final class Events {
 			$getter = ( $shipping ? 'get_shipping_' : 'get_billing_' ) . $field;
 			return (string) $order->$getter();
 		};
-		$cart     = array();
-		foreach ( $order->get_items() as $item ) {
-			$product = $item instanceof \WC_Order_Item_Product ? $item->get_product() : null;
-			$cart[]  = array(
-				'product_id' => $item instanceof \WC_Order_Item_Product ? $item->get_product_id() : 0,
-				'sku'        => $product ? (string) $product->get_sku() : '',
-				'name'       => $item->get_name(),
-				'quantity'   => (int) $item->get_quantity(),
-				'total'      => wc_format_decimal( $item->get_total(), wc_get_price_decimals() ),
-			);
-		}
 		return array(
 			'shop_url'       => home_url( '/' ),
 			'order_ref'      => 'wc-' . $order->get_order_number(),
@@ -102,8 +91,25 @@ final class Events {
 				'postalCode' => $address( 'postcode' ),
 				'country'    => $address( 'country' ),
 			),
-			'cart'           => $cart,
+			'cart'           => self::items( $order, true ),
 		);
+	}
+
+	/** The order's line items: product_id, (sku,) name, quantity, total. */
+	private static function items( \WC_Order $order, bool $with_sku ): array {
+		$items = array();
+		foreach ( $order->get_items() as $item ) {
+			$line    = $item instanceof \WC_Order_Item_Product ? $item : null;
+			$product = $with_sku && $line ? $line->get_product() : null;
+			$items[] = array( 'product_id' => $line ? $line->get_product_id() : 0 )
+				+ ( $with_sku ? array( 'sku' => $product ? (string) $product->get_sku() : '' ) : array() )
+				+ array(
+					'name'     => $item->get_name(),
+					'quantity' => (int) $item->get_quantity(),
+					'total'    => wc_format_decimal( $item->get_total(), wc_get_price_decimals() ),
+				);
+		}
+		return $items;
 	}
 
 	/** woocommerce_new_order: raised at the end of the request, once the order's items are saved. */
@@ -122,15 +128,6 @@ final class Events {
 			if ( ! $order instanceof \WC_Order ) {
 				continue;
 			}
-			$items = array();
-			foreach ( $order->get_items() as $item ) {
-				$items[] = array(
-					'product_id' => $item instanceof \WC_Order_Item_Product ? $item->get_product_id() : 0,
-					'name'       => $item->get_name(),
-					'quantity'   => (int) $item->get_quantity(),
-					'total'      => wc_format_decimal( $item->get_total(), wc_get_price_decimals() ),
-				);
-			}
 			$created = $order->get_date_created();
 			Outbox::emit(
 				self::ORDER_CREATED,
@@ -142,7 +139,7 @@ final class Events {
 					'total'          => wc_format_decimal( $order->get_total(), wc_get_price_decimals() ),
 					'customer_email' => $order->get_billing_email(),
 					'created_gmt'    => $created ? gmdate( 'Y-m-d\TH:i:s\Z', $created->getTimestamp() ) : null,
-					'items'          => $items,
+					'items'          => self::items( $order, false ),
 				),
 				array( 'dedupe' => (string) $order->get_id() )
 			);
