@@ -119,6 +119,8 @@ final class ShopTest extends SenderTestCase {
 
 		$orders = array( self::new_order(), self::new_order(), self::new_order() );
 		Shop::run_queue();
+		// Changed before its delivery: the payload is the one built when the event happened (woocommerce#15699).
+		Shop::request( '$o = wc_get_order(' . (int) $orders[0]['id'] . '); $o->set_billing_email("changed.later@example.com"); $o->save(); return null;' );
 		$this->assertCount( 0, self::received( '/wc-hook' ), 'WooCommerce itself sent nothing' );
 		$rows = self::rows( 'woocommerce.webhook.order.created' );
 		$this->assertCount( 3, $rows );
@@ -144,7 +146,9 @@ final class ShopTest extends SenderTestCase {
 			$this->assertMatchesRegularExpression( '/^[0-9a-f]{32}$/', self::header( $entry, 'X-WC-Webhook-Delivery-ID' ) );
 			$this->assertMatchesRegularExpression( '#^WooCommerce/10\.0\.2 Hookshot \(WordPress/6\.9\.7\)$#', self::header( $entry, 'User-Agent' ) );
 			$this->assertSame( 'HTTP/1.0', $entry['version'] );
-			$ids[] = json_decode( $entry['body'], true )['id'];
+			$payload = json_decode( $entry['body'], true );
+			$ids[]   = $payload['id'];
+			$this->assertSame( 'jane.doe@example.com', $payload['billing']['email'], 'as it was when the order was created' );
 		}
 		sort( $ids );
 		$this->assertSame( array_column( $orders, 'id' ), $ids );

@@ -51,7 +51,8 @@ final class Woocommerce_Takeover {
 			add_action( 'shutdown', array( self::class, 'store_pending' ), 5 );
 		}
 		// Several hooks of one topic fire for the same resource: one delivery each, as WooCommerce does.
-		self::$pending[ $webhook->get_id() . ':' . md5( serialize( $arg ) ) ] = array( $webhook, $arg );
+		$key = is_object( $arg ) ? 'object:' . spl_object_id( $arg ) : md5( serialize( $arg ) );
+		self::$pending[ $webhook->get_id() . ':' . $key ] = array( $webhook, $arg );
 		return false;
 	}
 
