@@ -120,6 +120,6 @@ final class Outbox {
 	}
 
 	private static function version(): string {
-		return preg_match( '/^\s*\*\s*Version:\s*(\S+)/m', (string) file_get_contents( Plugin::$file ), $m ) ? $m[1] : '0';
+		return (string) get_file_data( Plugin::$file, array( 'version' => 'Version' ) )['version'];
 	}
 }
