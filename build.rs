@@ -6,8 +6,14 @@
 use std::process::Command;
 
 const APT_HINT: &str = "install PHP's development files and clang: \
-     apt-get install php8.2-dev php8.2-cli libclang-dev clang \
+     apt-get install php8.2-dev php8.2-cli libclang-dev clang (or php8.4-…) \
      (or run ./scripts/setup, which does it for you)";
+
+/// Supported PHP versions, as `php-config --vernum` numbers: 8.2 (packed
+/// arrays without keys, #[\SensitiveParameter]) up to 8.4, the newest one
+/// the engine knowledge in src/php/engine.rs is checked against.
+const SUPPORTED_FROM: u32 = 80200;
+const SUPPORTED_UNTIL: u32 = 80500;
 
 fn php_config(arg: &str) -> String {
     let tool = std::env::var("PHP_CONFIG").unwrap_or_else(|_| "php-config".into());
@@ -28,8 +34,16 @@ fn main() {
     let api = php_config("--phpapi");
     let version = php_config("--version");
     let vernum: u32 = php_config("--vernum").parse().unwrap_or(0);
-    if vernum < 80200 {
-        panic!("hookguard: PHP {version} is too old; PHP 8.2 or newer is required (packed arrays without keys, #[\\SensitiveParameter]); {APT_HINT}");
+    if !(SUPPORTED_FROM..SUPPORTED_UNTIL).contains(&vernum) {
+        panic!(
+            "hookguard: PHP {version} is not supported; it supports PHP 8.2 to 8.4 \
+             (src/php/engine.rs holds what it assumes of the engine); {APT_HINT}"
+        );
+    }
+    // PHP 8.3 words argument type errors with zend_zval_value_name().
+    println!("cargo:rustc-check-cfg=cfg(hookguard_php83)");
+    if vernum >= 80300 {
+        println!("cargo:rustc-cfg=hookguard_php83");
     }
     println!("cargo:rustc-env=HOOKGUARD_PHP_API={api}");
     println!("cargo:rustc-env=HOOKGUARD_PHP_VERSION={version}");

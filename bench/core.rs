@@ -24,7 +24,9 @@ fn main() {
     let wanted = scheme.header_names();
     let clock = Clock { now: 0, tolerance: 300 };
 
-    println!("| body | SHA-256 blocks only (floor) | HMAC, key state cached | check(): header, base64, HMAC, compare |");
+    println!(
+        "| body | SHA-256 blocks only (floor) | HMAC, key state cached | check(): header, base64, HMAC, compare |"
+    );
     println!("|---|---:|---:|---:|");
     for size in [256usize, 2048] {
         let body: Vec<u8> = (0..size).map(|i| i as u8).collect();

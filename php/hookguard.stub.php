@@ -3,7 +3,9 @@
 /**
  * @generate-function-entries
  * The hookguard extension's PHP API, for IDEs and static analysers.
- * Never include this file: the functions come from hookguard.so.
+ * Never include this file: the functions come from hookguard.so, or, where
+ * the extension cannot be loaded, from php/compat/hookguard.php (the same
+ * API in pure PHP; it defines nothing when the extension is loaded).
  *
  * Schemes (hookguard_schemes()): woocommerce, shopify, github, woo-order-sync,
  * pipedrive, wp-relay, stripe, standard-webhooks, slack, hmac.
@@ -21,6 +23,20 @@
  * missing_timestamp, malformed_timestamp, missing_id, timestamp_too_old,
  * timestamp_in_future, signature_mismatch.
  */
+
+/**
+ * Which implementation runs: "native" (the extension) or "php"
+ * (php/compat/hookguard.php). `php --ri hookguard` shows it too (native only).
+ */
+const HOOKGUARD_IMPLEMENTATION = 'native';
+
+/**
+ * How hookguard_rate_limit() counts, in the words of the "rate limiter" row
+ * of `php --ri hookguard`: "shared by all worker processes" (the extension's
+ * shared table; "... (through APCu)" for the PHP implementation), or
+ * "per-process (why)", e.g. "per-process (the cli SAPI runs one process)".
+ */
+const HOOKGUARD_RATE_LIMITER_MODE = 'shared by all worker processes';
 
 /**
  * The headers the scheme's sender sends with $body, name => value,
@@ -68,9 +84,19 @@ function hookguard_equals(#[\SensitiveParameter] string $known, #[\SensitivePara
 function hookguard_schemes(): array {}
 
 /**
+ * Every reason code hookguard_check() can return, 'ok' first, in a stable
+ * order: the list a caller maps to HTTP answers or messages, so a code added
+ * by a newer extension is never an unknown index.
+ *
+ * @return non-empty-list<string>
+ */
+function hookguard_reasons(): array {}
+
+/**
  * Spends $cost of $key's allowance of $limit per $period_seconds, in a table
  * shared by every worker process of the server (php-fpm pool, Apache
- * prefork); per-process in the CLI (see `php --ri hookguard`).
+ * prefork; the PHP implementation shares it through APCu); per-process in
+ * the CLI (see HOOKGUARD_RATE_LIMITER_MODE).
  *
  * GCRA, as redis-cell: a key idle for a full period may spend $limit at once,
  * then earns one unit back every $period_seconds / $limit. Over any interval

@@ -226,9 +226,18 @@ mod tests {
         assert_eq!(reason("stripe", &[], 0, 300), Reason::MissingSignature);
         assert_eq!(reason("stripe", &[("Stripe-Signature", "t=1")], 0, 300), Reason::MalformedSignature);
         assert_eq!(reason("stripe", &[("Stripe-Signature", &format!("v1={sig}"))], 0, 300), Reason::MissingTimestamp);
-        assert_eq!(reason("stripe", &[("Stripe-Signature", &format!("t=x,v1={sig}"))], 0, 300), Reason::MalformedTimestamp);
-        assert_eq!(reason("stripe", &[("Stripe-Signature", &format!("t=1,v1={sig}"))], 1, 300), Reason::SignatureMismatch);
-        assert_eq!(reason("stripe", &[("Stripe-Signature", &format!("t=1,v0={sig}"))], 1, 300), Reason::MalformedSignature);
+        assert_eq!(
+            reason("stripe", &[("Stripe-Signature", &format!("t=x,v1={sig}"))], 0, 300),
+            Reason::MalformedTimestamp
+        );
+        assert_eq!(
+            reason("stripe", &[("Stripe-Signature", &format!("t=1,v1={sig}"))], 1, 300),
+            Reason::SignatureMismatch
+        );
+        assert_eq!(
+            reason("stripe", &[("Stripe-Signature", &format!("t=1,v0={sig}"))], 1, 300),
+            Reason::MalformedSignature
+        );
     }
 
     #[test]

@@ -48,10 +48,7 @@ impl<'a> Headers<'a> {
 
     /// Every value of header `wanted`, trimmed, in arrival order.
     pub fn get_all<'s>(&'s self, wanted: &'s str) -> impl Iterator<Item = &'a [u8]> + 's {
-        self.entries
-            .iter()
-            .filter(move |(name, _)| name_matches(name, wanted.as_bytes()))
-            .map(|(_, value)| trim(value))
+        self.entries.iter().filter(move |(name, _)| name_matches(name, wanted.as_bytes())).map(|(_, value)| trim(value))
     }
 }
 

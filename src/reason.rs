@@ -57,3 +57,32 @@ impl Reason {
         self == Reason::Ok
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_lists_every_code_once_ok_first() {
+        let codes = Reason::ALL.map(Reason::code);
+        assert_eq!(codes[0], "ok");
+        let mut unique = codes.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), codes.len());
+        // A new variant must join ALL: this match stops compiling without it.
+        for reason in Reason::ALL {
+            match reason {
+                Reason::Ok
+                | Reason::MissingSignature
+                | Reason::MalformedSignature
+                | Reason::MissingTimestamp
+                | Reason::MalformedTimestamp
+                | Reason::MissingId
+                | Reason::TimestampTooOld
+                | Reason::TimestampInFuture
+                | Reason::SignatureMismatch => {}
+            }
+        }
+    }
+}

@@ -14,19 +14,70 @@ use crate::encoding::Encoding;
 use crate::keys::KeyForm;
 use crate::mac::Algo;
 
-/// Every scheme name `hookguard_schemes()` reports, in a stable order.
-pub const NAMES: [&str; 10] = [
-    "woocommerce",
-    "shopify",
-    "github",
-    "woo-order-sync",
-    "pipedrive",
-    "wp-relay",
-    "stripe",
-    "standard-webhooks",
-    "slack",
-    "hmac",
-];
+/// The senders HookGuard knows. Adding one is one variant here, its name in
+/// [`SchemeId::name`], its layout in [`Scheme::build`] and a vector in
+/// `tests/vectors.json` (a test fails without it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SchemeId {
+    WooCommerce,
+    Shopify,
+    GitHub,
+    WooOrderSync,
+    Pipedrive,
+    WpRelay,
+    Stripe,
+    StandardWebhooks,
+    Slack,
+    /// A sender described entirely by options.
+    Hmac,
+}
+
+impl SchemeId {
+    /// Every scheme, in the stable order `hookguard_schemes()` reports.
+    pub const ALL: [SchemeId; 10] = [
+        SchemeId::WooCommerce,
+        SchemeId::Shopify,
+        SchemeId::GitHub,
+        SchemeId::WooOrderSync,
+        SchemeId::Pipedrive,
+        SchemeId::WpRelay,
+        SchemeId::Stripe,
+        SchemeId::StandardWebhooks,
+        SchemeId::Slack,
+        SchemeId::Hmac,
+    ];
+
+    /// The name PHP callers pass (a public contract: never respelled).
+    pub const fn name(self) -> &'static str {
+        match self {
+            SchemeId::WooCommerce => "woocommerce",
+            SchemeId::Shopify => "shopify",
+            SchemeId::GitHub => "github",
+            SchemeId::WooOrderSync => "woo-order-sync",
+            SchemeId::Pipedrive => "pipedrive",
+            SchemeId::WpRelay => "wp-relay",
+            SchemeId::Stripe => "stripe",
+            SchemeId::StandardWebhooks => "standard-webhooks",
+            SchemeId::Slack => "slack",
+            SchemeId::Hmac => "hmac",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SchemeId> {
+        SchemeId::ALL.into_iter().find(|id| id.name() == name)
+    }
+}
+
+/// Every scheme name, in [`SchemeId::ALL`]'s order.
+pub const NAMES: [&str; 10] = {
+    let mut names = [""; 10];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = SchemeId::ALL[i].name();
+        i += 1;
+    }
+    names
+};
 
 /// Default allowed clock skew for timestamped schemes (all providers use 5 min).
 pub const DEFAULT_TOLERANCE: u64 = 300;
@@ -54,7 +105,7 @@ pub enum Part {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scheme {
-    pub name: &'static str,
+    pub id: SchemeId,
     pub algo: Algo,
     pub key: KeyForm,
     pub signature: SignatureForm,
@@ -122,10 +173,10 @@ impl Scheme {
         static BUILT: OnceLock<Vec<Scheme>> = OnceLock::new();
         BUILT
             .get_or_init(|| {
-                NAMES.iter().filter_map(|n| Scheme::build(n, &Layout::default()).ok()).collect()
+                SchemeId::ALL.iter().filter_map(|id| Scheme::build(id.name(), &Layout::default()).ok()).collect()
             })
             .iter()
-            .find(|s| s.name == name)
+            .find(|s| Some(s.id) == SchemeId::parse(name))
     }
 
     /// The scheme `name` shaped by `layout`: borrowed when `layout` is empty.
@@ -139,14 +190,14 @@ impl Scheme {
     }
 
     pub fn build(name: &str, layout: &Layout) -> Result<Scheme, SchemeError> {
-        let name: &'static str = NAMES.iter().find(|n| **n == name).ok_or(SchemeError::UnknownScheme)?;
-        if name != "hmac" {
-            reject_generic_keys(name, layout)?;
+        let id = SchemeId::parse(name).ok_or(SchemeError::UnknownScheme)?;
+        if id != SchemeId::Hmac {
+            reject_generic_keys(id, layout)?;
         }
         let body_only = vec![Part::Body];
         let ts_dot_body = vec![Part::Timestamp, lit("."), Part::Body];
         let plain = |algo, sig, content| Scheme {
-            name,
+            id,
             algo,
             key: KeyForm::Raw,
             signature: sig,
@@ -154,24 +205,26 @@ impl Scheme {
             id_header: None,
             content,
         };
-        Ok(match name {
-            "woocommerce" => Scheme {
+        Ok(match id {
+            SchemeId::WooCommerce => Scheme {
                 key: KeyForm::WpSpecialcharsDecode,
                 // The shop can change it with `woocommerce_webhook_hash_algorithm`.
                 algo: parse_algo(layout, Algo::Sha256)?,
                 ..plain(Algo::Sha256, header("X-WC-Webhook-Signature", "", Encoding::Base64), body_only)
             },
-            "shopify" => plain(Algo::Sha256, header("X-Shopify-Hmac-Sha256", "", Encoding::Base64), body_only),
-            "github" => plain(Algo::Sha256, header("X-Hub-Signature-256", "sha256=", Encoding::Hex), body_only),
-            "woo-order-sync" => plain(Algo::Sha256, header("X-Woo-Signature", "sha256=", Encoding::Hex), body_only),
-            "pipedrive" => plain(Algo::Sha1, header("X-Pipedrive-Signature", "", Encoding::Hex), body_only),
-            "wp-relay" => Scheme {
+            SchemeId::Shopify => plain(Algo::Sha256, header("X-Shopify-Hmac-Sha256", "", Encoding::Base64), body_only),
+            SchemeId::GitHub => plain(Algo::Sha256, header("X-Hub-Signature-256", "sha256=", Encoding::Hex), body_only),
+            SchemeId::WooOrderSync => {
+                plain(Algo::Sha256, header("X-Woo-Signature", "sha256=", Encoding::Hex), body_only)
+            }
+            SchemeId::Pipedrive => plain(Algo::Sha1, header("X-Pipedrive-Signature", "", Encoding::Hex), body_only),
+            SchemeId::WpRelay => Scheme {
                 timestamp_header: Some("X-WP-Timestamp".into()),
                 id_header: Some("X-Event-Id".into()),
                 ..plain(Algo::Sha256, header("X-WP-Signature", "", Encoding::Base64), ts_dot_body)
             },
-            "stripe" => plain(Algo::Sha256, SignatureForm::Stripe, ts_dot_body),
-            "standard-webhooks" => Scheme {
+            SchemeId::Stripe => plain(Algo::Sha256, SignatureForm::Stripe, ts_dot_body),
+            SchemeId::StandardWebhooks => Scheme {
                 key: KeyForm::Whsec,
                 timestamp_header: Some("webhook-timestamp".into()),
                 id_header: Some("webhook-id".into()),
@@ -181,7 +234,7 @@ impl Scheme {
                     vec![Part::Id, lit("."), Part::Timestamp, lit("."), Part::Body],
                 )
             },
-            "slack" => Scheme {
+            SchemeId::Slack => Scheme {
                 timestamp_header: Some("X-Slack-Request-Timestamp".into()),
                 ..plain(
                     Algo::Sha256,
@@ -189,7 +242,7 @@ impl Scheme {
                     vec![lit("v0:"), Part::Timestamp, lit(":"), Part::Body],
                 )
             },
-            _ => generic(layout)?,
+            SchemeId::Hmac => generic(layout)?,
         })
     }
 }
@@ -202,9 +255,9 @@ fn parse_algo(layout: &Layout, default: Algo) -> Result<Algo, SchemeError> {
     }
 }
 
-fn reject_generic_keys(name: &str, layout: &Layout) -> Result<(), SchemeError> {
+fn reject_generic_keys(id: SchemeId, layout: &Layout) -> Result<(), SchemeError> {
     let set = [
-        ("algo", layout.algo.is_some() && name != "woocommerce"),
+        ("algo", layout.algo.is_some() && id != SchemeId::WooCommerce),
         ("encoding", layout.encoding.is_some()),
         ("header", layout.header.is_some()),
         ("prefix", layout.prefix.is_some()),
@@ -213,7 +266,9 @@ fn reject_generic_keys(name: &str, layout: &Layout) -> Result<(), SchemeError> {
         ("signed_content", layout.signed_content.is_some()),
     ];
     match set.iter().find(|(_, is_set)| *is_set) {
-        Some((key, _)) => Err(SchemeError::Option(key, format!("is not used by scheme \"{name}\"; use scheme \"hmac\""))),
+        Some((key, _)) => {
+            Err(SchemeError::Option(key, format!("is not used by scheme \"{}\"; use scheme \"hmac\"", id.name())))
+        }
         None => Ok(()),
     }
 }
@@ -222,13 +277,16 @@ fn reject_generic_keys(name: &str, layout: &Layout) -> Result<(), SchemeError> {
 fn generic(layout: &Layout) -> Result<Scheme, SchemeError> {
     let header_name = match layout.header.as_deref() {
         Some(h) if valid_header_name(h) => h,
-        Some(_) => return Err(SchemeError::Option("header", "must be a header name (letters, digits, '-', '_')".into())),
+        Some(_) => {
+            return Err(SchemeError::Option("header", "must be a header name (letters, digits, '-', '_')".into()))
+        }
         None => return Err(SchemeError::Option("header", "is required by scheme \"hmac\"".into())),
     };
     let encoding = match layout.encoding.as_deref() {
         None => Encoding::Hex,
-        Some(e) => Encoding::parse(e)
-            .ok_or_else(|| SchemeError::Option("encoding", "must be \"hex\" or \"base64\"".into()))?,
+        Some(e) => {
+            Encoding::parse(e).ok_or_else(|| SchemeError::Option("encoding", "must be \"hex\" or \"base64\"".into()))?
+        }
     };
     let optional_header = |key: &'static str, v: &Option<String>| match v.as_deref() {
         None => Ok(None),
@@ -253,7 +311,7 @@ fn generic(layout: &Layout) -> Result<Scheme, SchemeError> {
         return Err(SchemeError::Option("signed_content", "uses {id}, which needs id_header".into()));
     }
     Ok(Scheme {
-        name: "hmac",
+        id: SchemeId::Hmac,
         algo: parse_algo(layout, Algo::Sha256)?,
         key: KeyForm::Raw,
         signature: header(header_name, layout.prefix.as_deref().unwrap_or(""), encoding),
@@ -303,8 +361,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_scheme_id_has_its_own_name() {
+        for id in SchemeId::ALL {
+            assert_eq!(SchemeId::parse(id.name()), Some(id));
+        }
+        assert_eq!(NAMES.len(), SchemeId::ALL.len());
+        assert_eq!(SchemeId::parse("GitHub"), None, "names are exact");
+    }
+
+    #[test]
     fn every_named_scheme_builds_without_options() {
-        for name in NAMES.iter().filter(|n| **n != "hmac") {
+        for name in NAMES.iter().filter(|n| **n != SchemeId::Hmac.name()) {
             assert!(Scheme::build(name, &Layout::default()).is_ok(), "{name}");
         }
         assert_eq!(Scheme::build("nope", &Layout::default()), Err(SchemeError::UnknownScheme));

@@ -4,7 +4,7 @@ use crate::check::signed_parts;
 use crate::encoding::{Encoding, BASE64_LENIENT};
 use crate::keys::BadSecret;
 use crate::mac::hmac;
-use crate::scheme::{Scheme, SignatureForm};
+use crate::scheme::{Scheme, SchemeId, SignatureForm};
 use base64::Engine as _;
 
 /// What a timestamped or id-carrying scheme puts in its headers.
@@ -17,7 +17,12 @@ pub struct Envelope {
 }
 
 /// The headers the scheme's sender sends, in the sender's spelling.
-pub fn sign(scheme: &Scheme, body: &[u8], secret: &[u8], envelope: &Envelope) -> Result<Vec<(String, Vec<u8>)>, BadSecret> {
+pub fn sign(
+    scheme: &Scheme,
+    body: &[u8],
+    secret: &[u8],
+    envelope: &Envelope,
+) -> Result<Vec<(String, Vec<u8>)>, BadSecret> {
     let key = scheme.key.derive(secret)?;
     let ts = envelope.timestamp.to_string();
     let mut parts: [&[u8]; 8] = [&[]; 8];
@@ -30,10 +35,16 @@ pub fn sign(scheme: &Scheme, body: &[u8], secret: &[u8], envelope: &Envelope) ->
             out.push((name.clone(), format!("{prefix}{}", encoding.encode(tag.as_bytes())).into_bytes()));
         }
         SignatureForm::Stripe => {
-            out.push(("Stripe-Signature".into(), format!("t={ts},v1={}", Encoding::Hex.encode(tag.as_bytes())).into_bytes()));
+            out.push((
+                "Stripe-Signature".into(),
+                format!("t={ts},v1={}", Encoding::Hex.encode(tag.as_bytes())).into_bytes(),
+            ));
         }
         SignatureForm::StandardWebhooks => {
-            out.push(("webhook-signature".into(), format!("v1,{}", BASE64_LENIENT.encode(tag.as_bytes())).into_bytes()));
+            out.push((
+                "webhook-signature".into(),
+                format!("v1,{}", BASE64_LENIENT.encode(tag.as_bytes())).into_bytes(),
+            ));
         }
     }
     if let Some(h) = &scheme.timestamp_header {
@@ -50,7 +61,7 @@ pub fn sign(scheme: &Scheme, body: &[u8], secret: &[u8], envelope: &Envelope) ->
 pub fn fresh_id(scheme: &Scheme) -> Vec<u8> {
     let mut r = [0u8; 16];
     getrandom::getrandom(&mut r).expect("the OS random source is available");
-    if scheme.name == "standard-webhooks" {
+    if scheme.id == SchemeId::StandardWebhooks {
         const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
         let mut id = b"msg_".to_vec();
         id.extend(r.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()]));

@@ -6,7 +6,7 @@ use base64::Engine as _;
 use hookguard::check::{check, Clock};
 use hookguard::headers::Headers;
 use hookguard::reason::Reason;
-use hookguard::scheme::{Layout, Scheme, NAMES};
+use hookguard::scheme::{Layout, Scheme, SchemeId, NAMES};
 use hookguard::sign::{sign, Envelope};
 use proptest::prelude::*;
 
@@ -30,7 +30,7 @@ fn scheme(name: &str) -> Scheme {
 
 /// The secret as the scheme expects it written (Standard Webhooks: whsec_ + base64).
 fn written(scheme: &Scheme, raw: &[u8]) -> Vec<u8> {
-    if scheme.name == "standard-webhooks" {
+    if scheme.id == SchemeId::StandardWebhooks {
         format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(raw)).into_bytes()
     } else {
         raw.to_vec()

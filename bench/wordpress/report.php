@@ -11,11 +11,13 @@ $plain    = array_combine( $names, array_slice( $r, 0, 3 ) );
 $fast     = array_combine( $names, array_slice( $r, 3, 3 ) );
 $rest     = array_combine( $names, array_slice( $r, 6, 3 ) );
 $floor    = $r[9];
+$db_up    = $r[10] ?? null;
+$spooled  = $r[11] ?? null;
 $rps      = static function ( $x ) { return $x['requests'] / ( $x['duration_us'] / 1e6 ); };
 $ms       = static function ( $us ) { return sprintf( '%.1f', $us / 1000 ); };
 $targets  = array( 'accepted' => 10, 'forged' => 50, 'over-limit' => 50 );
 
-printf( "WooCommerce deliveries, wrk -c%d for %d s each, %d php-fpm workers, %d CPUs, PHP %s, MariaDB, WordPress 6.1\n\n", $connections, $seconds, $workers, (int) shell_exec( 'nproc' ), PHP_VERSION );
+printf( "WooCommerce deliveries, wrk -c%d for %d s each, %d php-fpm workers, %d CPUs, PHP %s, MariaDB, WordPress 6.1, HookGuard %s\n\n", $connections, $seconds, $workers, (int) shell_exec( 'nproc' ), PHP_VERSION, getenv( 'HG_EXTENSION' ) ? 'native' : 'php/compat' );
 echo "| deliveries | plain WP REST route req/s (p50 / p99 ms) | HookGuard fast path req/s (p50 / p99 ms) | ratio | target | HookGuard REST route req/s (p50 / p99 ms) |\n";
 echo "|---|---|---|---|---|---|\n";
 $ok = true;
@@ -42,3 +44,11 @@ printf(
 	100 * $rps( $fast['forged'] ) / $rps( $floor )
 );
 printf( "\nWorker drain, no-op handler (cli.php drain --batch=100, wall time incl. WordPress boot): 1 worker %d deliveries/s, 2 workers %d deliveries/s (target ≥ 2000/s: %s)\n", $drain1, $drain2, max( $drain1, $drain2 ) >= 2000 ? 'met' : 'MISSED' );
+if ( $db_up && $spooled ) {
+	printf(
+		"\nDatabase down: the fast path spools verified deliveries (fsync before answering) at %.0f req/s (%s / %s ms), against %.0f req/s (%s / %s ms) into the database just before: %.2f×.\n",
+		$rps( $spooled ), $ms( $spooled['p50_us'] ), $ms( $spooled['p99_us'] ),
+		$rps( $db_up ), $ms( $db_up['p50_us'] ), $ms( $db_up['p99_us'] ),
+		$rps( $spooled ) / $rps( $db_up )
+	);
+}

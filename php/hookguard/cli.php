@@ -24,7 +24,14 @@ $hookguard_cli = HookGuard\Cli::parse( $argv );
 if ( is_int( $hookguard_cli ) ) {
 	exit( $hookguard_cli );
 }
-// WordPress is loaded in the global scope, as wp-config.php expects.
+// WordPress is loaded in the global scope, as wp-config.php expects. A
+// database failure, while loading or while working, is one line on stderr
+// and exit status 1.
 HookGuard\Cli::prepare_environment();
-require_once $hookguard_cli['wp_load'];
-exit( HookGuard\Cli::run( $hookguard_cli ) );
+try {
+	require_once $hookguard_cli['wp_load'];
+	exit( HookGuard\Cli::run( $hookguard_cli ) );
+} catch ( HookGuard\Store_Error $hookguard_error ) {
+	fwrite( STDERR, 'hookguard: ' . $hookguard_error->getMessage() . "\n" );
+	exit( 1 );
+}

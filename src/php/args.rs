@@ -1,14 +1,21 @@
 //! Turning PHP arguments into core types, with PHP-style misuse errors.
 //!
 //! Misuse by the programmer is a `ValueError`/`TypeError` naming the
-//! argument, as `ext/hash` does. Messages never quote a secret or header value.
+//! argument in php-src's words ("f(): Argument #2 ($limit) must be of type
+//! int, string given"). Messages never quote a secret or header value.
+//!
+//! `int` and `string` parameters arrive as [`IntParam`] / [`StrParam`], which
+//! declare their PHP type but convert in the function body: ext-php-rs's own
+//! conversion words a wrong type its own way and skips PHP's weak rules.
 
+use ext_php_rs::convert::{FromZval, FromZvalMut, StubLiteral};
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ce;
 use smallvec::{smallvec, SmallVec};
 
+use super::engine::{self, for_each_entry, value_name};
 use crate::headers::Headers;
 use crate::scheme::Layout;
 
@@ -26,43 +33,84 @@ impl Caller {
     }
 }
 
-const HASH_FLAG_PACKED: u32 = 1 << 2;
+/// An `int` parameter, converted the way PHP converts arguments of its own
+/// functions: in a file without `declare(strict_types=1)`, `"100"`, `" 100"`
+/// and `100.0` are 100 and `true` is 1 (a WordPress option is a string);
+/// with it, only an int is. `null` is refused in both modes (PHP 8.1
+/// deprecated it for internal functions). An explicit `null` for a
+/// parameter with a default never gets here: ext-php-rs refuses it first,
+/// in its own words ("Argument `$cost` must not be null").
+pub enum IntParam<'a> {
+    Given(&'a Zval),
+    Default(i64),
+}
 
-/// Calls `f` with each (string key or `None`, value) of `ht`, in order,
-/// without copying keys: header arrays are read on every request.
-pub fn for_each_entry<'a>(ht: &'a ZendHashTable, mut f: impl FnMut(Option<&'a [u8]>, &'a Zval)) {
-    // SAFETY: reads a live, borrowed zend_array the way ZEND_HASH_FOREACH
-    // does: nNumUsed slots, skipping IS_UNDEF holes; packed arrays (PHP 8.2+)
-    // store bare zvals, hashed ones store Buckets with an optional key.
-    unsafe {
-        let used = ht.nNumUsed as usize;
-        if used == 0 {
-            return;
-        }
-        if ht.u.flags & HASH_FLAG_PACKED != 0 {
-            let base = ht.__bindgen_anon_1.arPacked as *const Zval;
-            for i in 0..used {
-                visit(None, &*base.add(i), &mut f);
-            }
-        } else {
-            let base = ht.__bindgen_anon_1.arData;
-            for i in 0..used {
-                let bucket = &*base.add(i);
-                let key = bucket.key.as_ref().map(|k| {
-                    std::slice::from_raw_parts((*k).val.as_ptr().cast::<u8>(), (*k).len)
-                });
-                visit(key, &bucket.val, &mut f);
-            }
+impl<'a> FromZval<'a> for IntParam<'a> {
+    const TYPE: DataType = DataType::Long;
+
+    fn from_zval(zval: &'a Zval) -> Option<Self> {
+        Some(IntParam::Given(zval))
+    }
+}
+
+impl From<i64> for IntParam<'_> {
+    fn from(n: i64) -> Self {
+        IntParam::Default(n)
+    }
+}
+
+impl StubLiteral for IntParam<'_> {
+    fn stub_literal(&self) -> String {
+        match self {
+            IntParam::Default(n) => n.to_string(),
+            IntParam::Given(_) => String::new(),
         }
     }
 }
 
-fn visit<'a>(key: Option<&'a [u8]>, value: &'a Zval, f: &mut impl FnMut(Option<&'a [u8]>, &'a Zval)) {
-    // SAFETY: reading the type byte of a live zval. IS_UNDEF (0) marks a
-    // deleted slot; `dereference` follows references and INDIRECT slots.
-    // (`get_type()` is a full conversion: too slow for every `$_SERVER` key.)
-    if unsafe { value.u1.v.type_ } != 0 {
-        f(key, value.dereference());
+/// A `string` parameter; PHP's weak rules turn an int or float into its
+/// decimal text (outside strict_types), as for PHP's own functions.
+pub struct StrParam<'a>(&'a mut Zval);
+
+impl<'a> FromZvalMut<'a> for StrParam<'a> {
+    const TYPE: DataType = DataType::String;
+
+    fn from_zval_mut(zval: &'a mut Zval) -> Option<Self> {
+        Some(StrParam(zval))
+    }
+}
+
+impl Caller {
+    pub fn int(self, arg: (u8, &str), param: IntParam<'_>) -> Result<i64, PhpException> {
+        let z = match param {
+            IntParam::Default(n) => return Ok(n),
+            IntParam::Given(z) => z,
+        };
+        if let Some(n) = z.long() {
+            return Ok(n);
+        }
+        let converted = if z.is_null() { None } else { engine::parse_long_weak(z, arg.0.into()) };
+        converted.ok_or_else(|| self.type_error(arg, format!("must be of type int, {} given", value_name(z))))
+    }
+
+    pub fn bytes<'a>(self, arg: (u8, &str), param: StrParam<'a>) -> Result<&'a [u8], PhpException> {
+        let z = param.0;
+        if !z.is_string() {
+            // Named before the engine converts it in place.
+            let given = value_name(z);
+            let converted = if z.is_null() { None } else { engine::parse_str_weak(z, arg.0.into()) };
+            return converted.ok_or_else(|| self.type_error(arg, format!("must be of type string, {given} given")));
+        }
+        let z: &'a Zval = z;
+        Ok(z.zend_str().map_or(&[], |s| s.as_bytes()))
+    }
+
+    /// A `string` parameter that, like `hash_equals()`'s, is never coerced.
+    pub fn strict_bytes<'a>(self, arg: (u8, &str), param: StrParam<'a>) -> Result<&'a [u8], PhpException> {
+        let z: &'a Zval = param.0;
+        z.zend_str()
+            .map(|s| s.as_bytes())
+            .ok_or_else(|| self.type_error(arg, format!("must be of type string, {} given", value_name(z))))
     }
 }
 
@@ -85,10 +133,22 @@ pub fn headers<'a>(ht: &'a ZendHashTable, wanted: &'a [&'a str]) -> Headers<'a> 
     h
 }
 
+/// A required `array` parameter (declared as `array` to reflection),
+/// checked by [`array`].
+pub struct ArrayParam<'a>(pub &'a Zval);
+
+impl<'a> FromZval<'a> for ArrayParam<'a> {
+    const TYPE: DataType = DataType::Array;
+
+    fn from_zval(zval: &'a Zval) -> Option<Self> {
+        Some(ArrayParam(zval))
+    }
+}
+
 /// An `array` argument; ext-php-rs's own message for a wrong type does not
 /// name the function or the argument's position, so check it here.
 pub fn array<'a>(caller: Caller, arg: (u8, &str), z: &'a Zval) -> Result<&'a ZendHashTable, PhpException> {
-    z.array().ok_or_else(|| caller.type_error(arg, format!("must be of type array, {} given", type_name(z))))
+    z.array().ok_or_else(|| caller.type_error(arg, format!("must be of type array, {} given", value_name(z))))
 }
 
 /// `string|array $secrets`: one secret or a rotation list, all non-empty strings.
@@ -97,13 +157,13 @@ pub fn secrets<'a>(caller: Caller, arg: (u8, &str), z: &'a Zval) -> Result<Small
         return Ok(smallvec![s.as_bytes()]);
     }
     let Some(list) = z.array() else {
-        return Err(caller.type_error(arg, format!("must be of type array|string, {} given", type_name(z))));
+        return Err(caller.type_error(arg, format!("must be of type array|string, {} given", value_name(z))));
     };
     let mut out = SmallVec::new();
     let mut bad_type = None;
     for_each_entry(list, |_, item| match item.zend_str() {
         Some(s) => out.push(s.as_bytes()),
-        None => bad_type = Some(type_name(item)),
+        None => bad_type = Some(value_name(item)),
     });
     if let Some(t) = bad_type {
         return Err(caller.type_error(arg, format!("must contain only strings, {t} found")));
@@ -159,18 +219,21 @@ pub fn options(caller: Caller, arg: (u8, &str), z: Option<&Zval>) -> Result<Opti
 fn set_option(caller: Caller, arg: (u8, &str), o: &mut Options, key: &str, v: &Zval) -> Result<(), PhpException> {
     let int = |v: &Zval| {
         v.long().filter(|_| v.is_long()).ok_or_else(|| {
-            caller.type_error(arg, format!("option \"{key}\" must be of type int, {} given", type_name(v)))
+            caller.type_error(arg, format!("option \"{key}\" must be of type int, {} given", value_name(v)))
         })
     };
     let string = |v: &Zval| {
         v.str().map(str::to_string).ok_or_else(|| {
-            caller.type_error(arg, format!("option \"{key}\" must be of type string, {} given", type_name(v)))
+            caller.type_error(arg, format!("option \"{key}\" must be of type string, {} given", value_name(v)))
         })
     };
     match key {
         "tolerance" => {
             let t = int(v)?;
-            o.tolerance = Some(u64::try_from(t).map_err(|_| caller.value_error(arg, "option \"tolerance\" must be greater than or equal to 0"))?);
+            o.tolerance = Some(
+                u64::try_from(t)
+                    .map_err(|_| caller.value_error(arg, "option \"tolerance\" must be greater than or equal to 0"))?,
+            );
         }
         "now" => o.now = Some(int(v)?),
         "timestamp" => {
@@ -182,7 +245,7 @@ fn set_option(caller: Caller, arg: (u8, &str), o: &mut Options, key: &str, v: &Z
         }
         "id" => {
             let s = v.zend_str().ok_or_else(|| {
-                caller.type_error(arg, format!("option \"id\" must be of type string, {} given", type_name(v)))
+                caller.type_error(arg, format!("option \"id\" must be of type string, {} given", value_name(v)))
             })?;
             if s.as_bytes().is_empty() {
                 return Err(caller.value_error(arg, "option \"id\" must not be empty"));
@@ -199,22 +262,13 @@ fn set_option(caller: Caller, arg: (u8, &str), o: &mut Options, key: &str, v: &Z
         _ => {
             return Err(caller.value_error(
                 arg,
-                format!("has an unknown option \"{}\"; known options are \"{}\"", key.escape_debug(), OPTION_KEYS.join("\", \"")),
+                format!(
+                    "has an unknown option \"{}\"; known options are \"{}\"",
+                    key.escape_debug(),
+                    OPTION_KEYS.join("\", \"")
+                ),
             ))
         }
     }
     Ok(())
-}
-
-pub fn type_name(z: &Zval) -> &'static str {
-    match z.get_type() {
-        DataType::Null => "null",
-        DataType::False | DataType::True | DataType::Bool => "bool",
-        DataType::Long => "int",
-        DataType::Double => "float",
-        DataType::String => "string",
-        DataType::Array => "array",
-        DataType::Object(_) => "object",
-        _ => "mixed",
-    }
 }

@@ -2,11 +2,14 @@
 //! output and start-up. Everything here adapts; nothing here decides.
 
 mod args;
-mod int_arg;
+mod engine;
 mod rate_limit;
 mod sensitive;
 mod signatures;
 
+use ext_php_rs::constant::IntoConst;
+use ext_php_rs::error::php_error;
+use ext_php_rs::flags::ErrorType;
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::ModuleEntry;
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
@@ -16,15 +19,14 @@ use crate::scheme::NAMES;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-extern "C" {
-    // main/php_ini.h (PHPAPI): the "Directive | Local Value | Master Value" table.
-    fn display_ini_entries(module: *mut ModuleEntry);
-}
+/// `HOOKGUARD_IMPLEMENTATION`: "native" here, "php" in php/compat/hookguard.php.
+const IMPLEMENTATION: &str = "native";
 
 extern "C" fn module_info(module: *mut ModuleEntry) {
     info_table_start!();
     info_table_row!("hookguard support", "enabled");
     info_table_row!("version", VERSION);
+    info_table_row!("implementation", IMPLEMENTATION);
     info_table_row!("schemes", NAMES.join(", "));
     info_table_row!("built for PHP API", env!("HOOKGUARD_PHP_API"));
     info_table_row!("built against PHP", env!("HOOKGUARD_PHP_VERSION"));
@@ -32,7 +34,7 @@ extern "C" fn module_info(module: *mut ModuleEntry) {
     rate_limit::info_rows();
     info_table_end!();
     // SAFETY: PHP passes this module's entry; the function only reads it.
-    unsafe { display_ini_entries(module) };
+    unsafe { engine::display_module_ini_entries(module) };
 }
 
 /// A panic becomes a PHP `Error` (ext-php-rs catches it); the default hook
@@ -45,16 +47,28 @@ fn quiet_panic_hook() {
     }));
 }
 
+/// PHP's SUCCESS and FAILURE.
+const SUCCESS: i32 = 0;
+const FAILURE: i32 = -1;
+
 extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
+    if let Err(why) = engine::self_check() {
+        php_error(
+            &ErrorType::CoreWarning,
+            &format!("hookguard: not loaded: this PHP stores arrays unlike PHP 8.2-8.4 ({why})"),
+        );
+        return FAILURE;
+    }
     quiet_panic_hook();
     sensitive::mark_secret_parameters();
+    let _ = IMPLEMENTATION.register_constant("HOOKGUARD_IMPLEMENTATION", module_number);
     rate_limit::startup(module_number);
-    0
+    SUCCESS
 }
 
-extern "C" fn shutdown(_type: i32, _module_number: i32) -> i32 {
-    rate_limit::shutdown();
-    0
+extern "C" fn shutdown(module_type: i32, module_number: i32) -> i32 {
+    rate_limit::shutdown(module_type, module_number);
+    SUCCESS
 }
 
 #[php_module]

@@ -8,25 +8,24 @@
 use std::ffi::CStr;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
-use ext_php_rs::binary_slice::BinarySlice;
+use ext_php_rs::constant::IntoConst;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::error::php_error;
 use ext_php_rs::exception::{PhpException, PhpResult};
 use ext_php_rs::flags::{ErrorType, IniEntryPermission};
-use ext_php_rs::prelude::*;
-use ext_php_rs::ffi::{zend_hash_add_new, zend_string};
-use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
-use ext_php_rs::zend::{ce, ExecutorGlobals, IniEntryDef, IniEntryDefs};
 use ext_php_rs::info_table_row;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::zend::{ce, ExecutorGlobals, IniEntryDef, IniEntryDefs};
 
-use super::args::Caller;
-use super::int_arg::PhpInt;
+use super::args::{Caller, IntParam, StrParam};
+use super::engine::{self, InternedKeys};
 use crate::limiter::gcra::{ceil_seconds, Decision, Quota, QuotaError, MAX_PERIOD_SECONDS};
 use crate::limiter::table::Table;
 use crate::limiter::{monotonic_nanos, parse_slot_count, Limiter, PerProcessReason, DEFAULT_SLOTS};
 
-const SLOTS_SETTING: &str = "hookguard.rate_limit_slots";
-const SHARED_SETTING: &str = "hookguard.rate_limit_shared";
+const SLOTS_SETTING: &CStr = c"hookguard.rate_limit_slots";
+const SHARED_SETTING: &CStr = c"hookguard.rate_limit_shared";
 /// Must spell [`DEFAULT_SLOTS`] (a test checks).
 const DEFAULT_SLOTS_TEXT: &CStr = c"65536";
 
@@ -34,8 +33,8 @@ const DEFAULT_SLOTS_TEXT: &CStr = c"65536";
 /// before the workers exist, so a per-directory or runtime value could
 /// never take effect.
 static INI: IniEntryDefs<3> = IniEntryDefs::new([
-    IniEntryDef::new(c"hookguard.rate_limit_slots", DEFAULT_SLOTS_TEXT, IniEntryPermission::System),
-    IniEntryDef::new(c"hookguard.rate_limit_shared", c"1", IniEntryPermission::System),
+    IniEntryDef::new(SLOTS_SETTING, DEFAULT_SLOTS_TEXT, IniEntryPermission::System),
+    IniEntryDef::new(SHARED_SETTING, c"1", IniEntryPermission::System),
     IniEntryDef::end(),
 ]);
 
@@ -46,7 +45,7 @@ const SINGLE_PROCESS_SAPIS: [&str; 3] = ["cli", "phpdbg", "embed"];
 struct Started {
     /// The limiter, or why there is none (the memory could not be mapped at all).
     limiter: Result<Limiter, String>,
-    result_keys: InternedKeys,
+    result_keys: InternedKeys<4>,
 }
 
 /// Set at start-up, taken back (and the table unmapped) at shutdown: Apache
@@ -71,28 +70,19 @@ fn ini_bool(value: Option<&str>, default: bool) -> bool {
     }
 }
 
-fn sapi_name() -> String {
-    // SAFETY: sapi_module is set up before any module starts; its name is a
-    // static C string of the SAPI.
-    unsafe {
-        let name = ext_php_rs::ffi::sapi_module.name;
-        if name.is_null() {
-            return String::new();
-        }
-        CStr::from_ptr(name).to_string_lossy().into_owned()
-    }
-}
-
 /// Module start-up: registers the settings and creates the table.
 pub fn startup(module_number: i32) {
     IniEntryDef::register(INI.as_slice(), module_number);
     let ini = ExecutorGlobals::get().ini_values();
-    let setting = |name: &str| ini.get(name).cloned().flatten();
+    let setting = |name: &CStr| ini.get(name.to_str().unwrap_or_default()).cloned().flatten();
     let slots = parse_slot_count(setting(SLOTS_SETTING).as_deref()).unwrap_or_else(|bad| {
-        php_error(&ErrorType::CoreWarning, &format!("{SLOTS_SETTING} {bad}; using {DEFAULT_SLOTS}"));
+        php_error(
+            &ErrorType::CoreWarning,
+            &format!("{} {bad}; using {DEFAULT_SLOTS}", SLOTS_SETTING.to_string_lossy()),
+        );
         DEFAULT_SLOTS
     });
-    let sapi = sapi_name();
+    let sapi = engine::sapi_name();
     let limiter = if !ini_bool(setting(SHARED_SETTING).as_deref(), true) {
         Limiter::per_process(slots, PerProcessReason::SwitchedOff)
     } else if SINGLE_PROCESS_SAPIS.contains(&sapi.as_str()) {
@@ -104,14 +94,21 @@ pub fn startup(module_number: i32) {
     if let Err(why) = &limiter {
         php_error(&ErrorType::CoreWarning, &format!("hookguard rate limiter unavailable: {why}"));
     }
-    let started = Box::new(Started { limiter, result_keys: InternedKeys::new() });
+    // The same words as the `rate limiter` row of `php --ri hookguard`.
+    let mode = match &limiter {
+        Ok(l) => l.mode().to_string(),
+        Err(why) => format!("unavailable: {why}"),
+    };
+    let _ = mode.register_constant("HOOKGUARD_RATE_LIMITER_MODE", module_number);
+    let started = Box::new(Started { limiter, result_keys: InternedKeys::new(RESULT_KEYS) });
     free(STARTED.swap(Box::into_raw(started), Ordering::AcqRel));
 }
 
 /// Module shutdown: unmaps this process's view of the table (workers
-/// forked earlier keep theirs).
-pub fn shutdown() {
+/// forked earlier keep theirs) and removes the settings.
+pub fn shutdown(module_type: i32, module_number: i32) {
     free(STARTED.swap(std::ptr::null_mut(), Ordering::AcqRel));
+    engine::unregister_ini_entries(module_type, module_number);
 }
 
 fn free(started: *mut Started) {
@@ -122,7 +119,7 @@ fn free(started: *mut Started) {
     }
 }
 
-fn started_limiter() -> PhpResult<(&'static Limiter, &'static InternedKeys)> {
+fn started_limiter() -> PhpResult<(&'static Limiter, &'static InternedKeys<4>)> {
     match started() {
         Some(Started { limiter: Ok(limiter), result_keys }) => Ok((limiter, result_keys)),
         Some(Started { limiter: Err(why), .. }) => {
@@ -161,42 +158,24 @@ fn quota_error(caller: Caller, e: QuotaError) -> PhpException {
             caller.value_error((3, "period_seconds"), format!("must be at most {MAX_PERIOD_SECONDS} (ten years)"))
         }
         QuotaError::CostNegative => caller.value_error((4, "cost"), "must be greater than or equal to 0"),
-        QuotaError::CostAboveLimit => caller.value_error((4, "cost"), "must be less than or equal to argument #2 ($limit)"),
+        QuotaError::CostAboveLimit => {
+            caller.value_error((4, "cost"), "must be less than or equal to argument #2 ($limit)")
+        }
     }
 }
 
 /// The result array's keys, in order.
 const RESULT_KEYS: [&str; 4] = ["allowed", "remaining", "retry_after", "reset_after"];
 
-/// [`RESULT_KEYS`] as permanent interned strings (their hashes computed
-/// once): building the result then allocates nothing but the array, which
-/// halves the cost of a call. The engine frees them at its shutdown.
-struct InternedKeys([*mut zend_string; 4]);
-
-// SAFETY: permanent interned strings are immutable until engine shutdown.
-unsafe impl Send for InternedKeys {}
-unsafe impl Sync for InternedKeys {}
-
-impl InternedKeys {
-    /// At module start-up only: later, interning would make per-request strings.
-    fn new() -> InternedKeys {
-        InternedKeys(RESULT_KEYS.map(|k| ZBox::into_raw(ZendStr::new_interned(k, true)).cast::<zend_string>()))
-    }
-}
-
-fn decision_array(d: &Decision, keys: &InternedKeys) -> ZBox<ZendHashTable> {
+/// The result array. Its keys are interned once at start-up (hashes
+/// computed once), so a call allocates nothing but the array: half the cost.
+fn decision_array(d: &Decision, keys: &InternedKeys<4>) -> ZBox<ZendHashTable> {
     let mut values = [Zval::new(), Zval::new(), Zval::new(), Zval::new()];
     values[0].set_bool(d.allowed);
     values[1].set_long(d.remaining as i64);
     values[2].set_long(ceil_seconds(d.retry_after) as i64);
     values[3].set_long(ceil_seconds(d.reset_after) as i64);
-    let mut out = ZendHashTable::with_capacity(4);
-    for (key, value) in keys.0.iter().zip(values.iter_mut()) {
-        // SAFETY: `out` is a fresh array without these keys; the values are
-        // scalars, copied without reference counting.
-        unsafe { zend_hash_add_new(&mut *out, *key, value) };
-    }
-    out
+    keys.array(values)
 }
 
 /// `hookguard_rate_limit(string $key, int $limit, int $period_seconds, int $cost = 1): array`
@@ -208,24 +187,29 @@ fn decision_array(d: &Decision, keys: &InternedKeys) -> ZBox<ZendHashTable> {
 #[php_function]
 #[php(defaults(cost = 1))]
 pub fn hookguard_rate_limit(
-    key: BinarySlice<u8>,
-    limit: PhpInt,
-    period_seconds: PhpInt,
-    cost: PhpInt,
+    key: StrParam,
+    limit: IntParam,
+    period_seconds: IntParam,
+    cost: IntParam,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let caller = Caller("hookguard_rate_limit");
-    let quota = Quota::new(limit.0, period_seconds.0).map_err(|e| quota_error(caller, e))?;
-    let cost = quota.cost(cost.0).map_err(|e| quota_error(caller, e))?;
+    let key = caller.bytes((1, "key"), key)?;
+    let limit = caller.int((2, "limit"), limit)?;
+    let period_seconds = caller.int((3, "period_seconds"), period_seconds)?;
+    let cost = caller.int((4, "cost"), cost)?;
+    let quota = Quota::new(limit, period_seconds).map_err(|e| quota_error(caller, e))?;
+    let cost = quota.cost(cost).map_err(|e| quota_error(caller, e))?;
     let (limiter, result_keys) = started_limiter()?;
-    let decision = limiter.check(&key, &quota, cost, monotonic_nanos());
+    let decision = limiter.check(key, &quota, cost, monotonic_nanos());
     Ok(decision_array(&decision, result_keys))
 }
 
 /// `hookguard_rate_limit_reset(string $key): void` — the key's next request
 /// starts from a full allowance.
 #[php_function]
-pub fn hookguard_rate_limit_reset(key: BinarySlice<u8>) -> PhpResult<()> {
-    started_limiter()?.0.reset(&key);
+pub fn hookguard_rate_limit_reset(key: StrParam) -> PhpResult<()> {
+    let key = Caller("hookguard_rate_limit_reset").bytes((1, "key"), key)?;
+    started_limiter()?.0.reset(key);
     Ok(())
 }
 

@@ -17,9 +17,9 @@ pub struct Vector {
 fn bytes(v: &Value, plain: &str) -> Vec<u8> {
     match v.get(plain) {
         Some(s) => s.as_str().unwrap().as_bytes().to_vec(),
-        None => base64::engine::general_purpose::STANDARD
-            .decode(v[format!("{plain}_base64")].as_str().unwrap())
-            .unwrap(),
+        None => {
+            base64::engine::general_purpose::STANDARD.decode(v[format!("{plain}_base64")].as_str().unwrap()).unwrap()
+        }
     }
 }
 

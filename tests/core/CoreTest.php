@@ -155,6 +155,7 @@ final class CoreTest extends TestCase {
 			$this->assertSame( 0, $status, implode( "\n", $out ) );
 			$this->assertFileExists( "$dir/hookguard/hookguard.php" );
 			$this->assertFileExists( "$dir/hookguard/core/class-sender.php" );
+			$this->assertFileExists( "$dir/hookguard/compat/hookguard.php" );
 			$this->assertFileExists( "$dir/hookguard.zip" );
 			$probe = 'require ' . var_export( "$dir/hookguard/includes/autoload.php", true ) . '; echo (new ReflectionClass("HookGuard\\\\Core\\\\Sender"))->getFileName();';
 			$this->assertSame( "$dir/hookguard/core/class-sender.php", shell_exec( escapeshellarg( PHP_BINARY ) . ' -r ' . escapeshellarg( $probe ) ) );

@@ -15,7 +15,9 @@ final class MisuseTest extends TestCase
         yield 'empty secret in list' => [fn() => hookguard_verify('github', 'b', [], [$s, '']), ValueError::class, 'Argument #4 ($secrets) must not be empty'];
         yield 'empty list' => [fn() => hookguard_check('github', 'b', [], []), ValueError::class, 'hookguard_check(): Argument #4 ($secrets) must not be empty'];
         yield 'non-string secret' => [fn() => hookguard_verify('github', 'b', [], [$s, 5]), TypeError::class, 'Argument #4 ($secrets) must contain only strings, int found'];
-        yield 'secrets of wrong type' => [fn() => hookguard_verify('github', 'b', [], 5), TypeError::class, 'Argument #4 ($secrets) must be of type array|string, int given'];
+        // null: a TypeError in both modes (an int would be coerced to a string outside strict mode).
+        yield 'secrets of wrong type' => [fn() => hookguard_verify('github', 'b', [], null), TypeError::class, 'hookguard_verify(): Argument #4 ($secrets) must be of type array|string, null given'];
+        yield 'int secrets in strict mode' => [fn() => eval('declare(strict_types=1); hookguard_check("github", "b", [], 5);'), TypeError::class, 'hookguard_check(): Argument #4 ($secrets) must be of type array|string, int given'];
         yield 'empty sign secret' => [fn() => hookguard_sign('github', 'b', ''), ValueError::class, 'Argument #3 ($secret) must not be empty'];
         yield 'bad whsec' => [fn() => hookguard_sign('standard-webhooks', 'b', "whsec_$s!"), ValueError::class, 'Argument #3 ($secret) must be a Standard Webhooks secret'];
         yield 'bad whsec (verify)' => [fn() => hookguard_verify('standard-webhooks', 'b', [], "whsec_$s!"), ValueError::class, 'Argument #4 ($secrets) must be a Standard Webhooks secret'];
@@ -64,13 +66,25 @@ final class MisuseTest extends TestCase
         }
     }
 
+    public function testTheImplementationIsReported(): void
+    {
+        $this->assertSame(getenv('HG_IMPLEMENTATION') ?: 'native', HOOKGUARD_IMPLEMENTATION);
+        $this->assertSame(hookguard_test_native(), extension_loaded('hookguard'));
+        $this->assertSame(['woocommerce', 'shopify', 'github', 'woo-order-sync', 'pipedrive', 'wp-relay', 'stripe',
+                           'standard-webhooks', 'slack', 'hmac'], hookguard_schemes(), 'the same list, in the same order');
+    }
+
     public function testInfoShowsVersionSchemesAndApiButNoSecrets(): void
     {
+        if (!hookguard_test_native()) {
+            $this->markTestSkipped('php --ri describes the extension only; the PHP implementation reports itself through HOOKGUARD_IMPLEMENTATION');
+        }
         hookguard_sign('github', 'b', self::SECRET); // the key cache now holds it
         ob_start();
         (new ReflectionExtension('hookguard'))->info();
         $info = ob_get_clean();
         $this->assertStringContainsString('version => ' . phpversion('hookguard'), $info);
+        $this->assertStringContainsString('implementation => native', $info);
         $this->assertStringContainsString('schemes => ' . implode(', ', hookguard_schemes()), $info);
         $this->assertStringContainsString('built for PHP API => ' . PHP_API_VERSION_FOR_TEST, $info);
         $this->assertStringNotContainsString('TOP-SECRET', $info);

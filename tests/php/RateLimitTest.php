@@ -3,7 +3,9 @@ use PHPUnit\Framework\TestCase;
 
 /**
  * hookguard_rate_limit() and hookguard_rate_limit_reset() in the CLI, where
- * the table is per-process (the php-fpm suite, tests/fpm/run, covers sharing).
+ * the table is per-process (the php-fpm suites, tests/fpm/run and
+ * tests/compat/run, cover sharing). The PHP implementation runs this suite
+ * with APCu enabled in the CLI and without APCu (tests/compat/run).
  */
 final class RateLimitTest extends TestCase
 {
@@ -106,13 +108,17 @@ final class RateLimitTest extends TestCase
         yield 'period over ten years' => [fn() => hookguard_rate_limit($k, 1, PHP_INT_MAX), ValueError::class, 'Argument #3 ($period_seconds) must be at most 316224000'];
         yield 'negative cost' => [fn() => hookguard_rate_limit($k, 5, 60, -1), ValueError::class, 'Argument #4 ($cost) must be greater than or equal to 0'];
         yield 'cost above limit' => [fn() => hookguard_rate_limit($k, 5, 60, 6), ValueError::class, 'Argument #4 ($cost) must be less than or equal to argument #2 ($limit)'];
-        // Wrong types: ext-php-rs words these TypeErrors itself.
-        yield 'limit not numeric' => [fn() => hookguard_rate_limit($k, 'many', 60), TypeError::class, 'argument `limit`'];
-        yield 'limit leading-numeric' => [fn() => hookguard_rate_limit($k, '5 apples', 60), TypeError::class, 'argument `limit`'];
-        yield 'period null' => [fn() => hookguard_rate_limit($k, 5, null), TypeError::class, 'argument `period_seconds`'];
-        yield 'cost an array' => [fn() => hookguard_rate_limit($k, 5, 60, []), TypeError::class, 'argument `cost`'];
-        yield 'key not a string' => [fn() => hookguard_rate_limit([], 5, 60), TypeError::class, 'argument `key`'];
-        yield 'numeric string in strict mode' => [fn() => eval('declare(strict_types=1); hookguard_rate_limit("k", "5", 60);'), TypeError::class, 'argument `limit`'];
+        // Wrong types: TypeErrors in php-src's words, as for every hookguard_ function.
+        $type = fn(int $n, string $name, string $expected, string $given) => "hookguard_rate_limit(): Argument #$n (\$$name) must be of type $expected, $given given";
+        yield 'limit not numeric' => [fn() => hookguard_rate_limit($k, 'many', 60), TypeError::class, $type(2, 'limit', 'int', 'string')];
+        yield 'limit leading-numeric' => [fn() => hookguard_rate_limit($k, '5 apples', 60), TypeError::class, $type(2, 'limit', 'int', 'string')];
+        yield 'period null' => [fn() => hookguard_rate_limit($k, 5, null), TypeError::class, $type(3, 'period_seconds', 'int', 'null')];
+        yield 'cost an array' => [fn() => hookguard_rate_limit($k, 5, 60, []), TypeError::class, $type(4, 'cost', 'int', 'array')];
+        yield 'cost an object' => [fn() => hookguard_rate_limit($k, 5, 60, new stdClass()), TypeError::class, $type(4, 'cost', 'int', 'stdClass')];
+        yield 'key not a string' => [fn() => hookguard_rate_limit([], 5, 60), TypeError::class, $type(1, 'key', 'string', 'array')];
+        yield 'numeric string in strict mode' => [fn() => eval('declare(strict_types=1); hookguard_rate_limit("k", "5", 60);'), TypeError::class, $type(2, 'limit', 'int', 'string')];
+        yield 'int key in strict mode' => [fn() => eval('declare(strict_types=1); hookguard_rate_limit(5, 5, 60);'), TypeError::class, $type(1, 'key', 'string', 'int')];
+        yield 'reset key not a string' => [fn() => hookguard_rate_limit_reset([]), TypeError::class, 'hookguard_rate_limit_reset(): Argument #1 ($key) must be of type string, array given'];
     }
 
     /** @dataProvider misuse */
@@ -156,8 +162,16 @@ final class RateLimitTest extends TestCase
         $this->assertSame(5, hookguard_rate_limit($key, 5, 60, 0)['remaining']);
     }
 
+    public function testTheModeIsReported(): void
+    {
+        $this->assertSame('per-process (the cli SAPI runs one process)', HOOKGUARD_RATE_LIMITER_MODE);
+    }
+
     public function testSettingsAreSystemWideAndReported(): void
     {
+        if (!hookguard_test_native()) {
+            $this->markTestSkipped('the hookguard.rate_limit_* settings and php --ri belong to the extension');
+        }
         $this->assertSame('65536', ini_get('hookguard.rate_limit_slots'));
         $this->assertSame('1', ini_get('hookguard.rate_limit_shared'));
         $this->assertFalse(ini_set('hookguard.rate_limit_slots', '16'), 'PHP_INI_SYSTEM cannot change at runtime');
@@ -174,6 +188,9 @@ final class RateLimitTest extends TestCase
 
     public function testAnInvalidSlotCountWarnsAndFallsBackToTheDefault(): void
     {
+        if (!hookguard_test_native()) {
+            $this->markTestSkipped('the hookguard.rate_limit_* settings belong to the extension');
+        }
         $cmd = sprintf(
             '%s -n -d extension=%s -d hookguard.rate_limit_slots=12 --ri hookguard 2>&1',
             escapeshellarg(PHP_BINARY),

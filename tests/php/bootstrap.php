@@ -1,9 +1,29 @@
 <?php
-// Fails loudly when the suite runs without the extension rather than
-// skipping every test.
-if (!extension_loaded('hookguard')) {
+// The suite runs against one implementation, chosen by HG_IMPLEMENTATION:
+// "native" (default: the extension, loaded with -d extension=...) or "php"
+// (php/compat/hookguard.php in a PHP without the extension: php -n ...).
+// It fails loudly when the wanted one is not what runs, rather than skipping.
+$wanted = getenv('HG_IMPLEMENTATION') ?: 'native';
+if ($wanted === 'php') {
+    if (extension_loaded('hookguard')) {
+        fwrite(STDERR, "HG_IMPLEMENTATION=php needs a PHP without the extension: php -n -d extension=... (see tests/compat/run)\n");
+        exit(1);
+    }
+    require_once __DIR__ . '/../../php/compat/hookguard.php';
+} elseif (!extension_loaded('hookguard')) {
     fwrite(STDERR, "hookguard is not loaded: run via scripts/test, or php -d extension=target/release/libhookguard.so \$(command -v phpunit) -c tests/php/phpunit.xml\n");
     exit(1);
+}
+if (HOOKGUARD_IMPLEMENTATION !== $wanted) {
+    fwrite(STDERR, "HOOKGUARD_IMPLEMENTATION is " . HOOKGUARD_IMPLEMENTATION . ", wanted $wanted\n");
+    exit(1);
+}
+fwrite(STDERR, 'hookguard implementation: ' . HOOKGUARD_IMPLEMENTATION . '; rate limiter: ' . HOOKGUARD_RATE_LIMITER_MODE . "\n");
+
+/** Whether the extension (not php/compat) runs. */
+function hookguard_test_native(): bool
+{
+    return HOOKGUARD_IMPLEMENTATION === 'native';
 }
 
 /** The shared vectors (tests/vectors.json), with bodies and secrets as bytes. */

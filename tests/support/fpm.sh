@@ -47,6 +47,8 @@
 #                  locations; @FPM_SOCKET@ is replaced by php-fpm's socket and
 #                  @RUN_DIR@ by HG_RUN_DIR (e.g. a location sending a URL to
 #                  one PHP script).
+#   HG_LISTEN_ADDR another loopback address for nginx (default 127.0.0.1), so
+#                  that two "web servers" can run side by side.
 #   HG_FPM_EXTRA_POOLS  more pools for the same master (php-fpm.conf
 #                  sections; @RUN_DIR@ is replaced by HG_RUN_DIR); use
 #                  pm = ondemand there, so that the count of this pool's
@@ -126,7 +128,7 @@ http {
   uwsgi_temp_path $HG_RUN_DIR/nginx-tmp/uwsgi;
   client_max_body_size 64m;
   server {
-    listen 127.0.0.1:$HG_HTTP_PORT;
+    listen ${HG_LISTEN_ADDR:-127.0.0.1}:$HG_HTTP_PORT;
     server_name localhost;
     root $docroot;
     index index.php index.html;
@@ -172,7 +174,7 @@ _hg_start_nginx() {
   local docroot=$1 attempt
   for attempt in 1 2 3 4 5; do
     HG_HTTP_PORT=$(_hg_free_port)
-    HG_BASE_URL="http://127.0.0.1:$HG_HTTP_PORT"
+    HG_BASE_URL="http://${HG_LISTEN_ADDR:-127.0.0.1}:$HG_HTTP_PORT"
     export HG_HTTP_PORT HG_BASE_URL
     _hg_write_nginx_conf "$docroot"
     "${HG_NGINX:-nginx}" -p "$HG_RUN_DIR" -c "$HG_RUN_DIR/nginx.conf" -e "$HG_NGINX_LOG" -g 'daemon off;' >>"$HG_NGINX_LOG" 2>&1 &

@@ -21,12 +21,16 @@ namespace HookGuard\Tests;
 
 final class Shop {
 
+	/** @var string What the shop's requests wrote to stderr besides PHP errors (log lines). */
+	public static $log = '';
+
 	/**
 	 * Runs PHP code in a fresh request of the shop (a CLI process with the
 	 * extension, WordPress fully loaded, these helpers available) and
 	 * returns what the code returned, through JSON.
 	 *
-	 * @throws \RuntimeException When the process fails or prints anything else.
+	 * @throws \RuntimeException When the process fails, prints anything else
+	 *                           or reports a PHP error, warning, notice or deprecation.
 	 */
 	public static function request( $code ) {
 		$boot    = '$_SERVER["HTTP_HOST"] = parse_url(getenv("HG_WP_URL"), PHP_URL_HOST);'
@@ -44,7 +48,8 @@ final class Shop {
 		$err     = stream_get_contents( $pipes[2] );
 		$status  = proc_close( $process );
 		$marker  = strrpos( $out, "\n@@hookguard-result@@" );
-		if ( 0 !== $status || false === $marker || '' !== trim( substr( $out, 0, $marker ) ) || '' !== trim( $err ) ) {
+		self::$log .= $err;
+		if ( 0 !== $status || false === $marker || '' !== trim( substr( $out, 0, $marker ) ) || preg_match( '/^(PHP )?(Fatal error|Parse error|Warning|Notice|Deprecated):/m', $err ) ) {
 			throw new \RuntimeException( "shop request failed ($status):\n$out\n$err" );
 		}
 		return json_decode( substr( $out, $marker + strlen( "\n@@hookguard-result@@" ) ), true );

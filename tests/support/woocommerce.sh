@@ -5,9 +5,10 @@
 # (MariaDB, nginx + php-fpm with the extension and HookGuard's fast-path location).
 #
 #   source tests/support/{mariadb,fpm,wordpress,woocommerce}.sh
-#   hg_woocommerce_shop "$tmp" php/hookguard
-#   status=$?; ((status == 2)) && { echo "skipped: $HG_FIXTURE_MISSING"; exit 0; }
-#   hg_wp_php 'echo wc_get_order(1)->get_status();'
+#   status=0; hg_woocommerce_shop "$tmp" php/hookguard || status=$?
+#   ((status == 2)) && { echo "skipped: $HG_FIXTURE_MISSING"; exit 0; }
+#   ((status == 0)) || exit 1
+#   hg_wp_php 'echo wc_get_order(1)->get_status();'   # or PHPUnit with tests/support/woocommerce.php
 #   ...
 #   hg_wordpress_site_stop
 #
@@ -48,9 +49,6 @@ hg_woocommerce_shop() {
   _hg_woocommerce_mu_plugin >"$HG_WP_DIR/wp-content/mu-plugins/hookguard-test-shop.php"
   hg_wp_php '
     WC_Install::newly_installed(); // What the first admin page load of a new shop runs.
-    update_option("woocommerce_coming_soon", "no");
-    update_option("woocommerce_currency", "EUR");
-    update_option("woocommerce_default_country", "NL");
     if (!\Automattic\WooCommerce\Utilities\OrderUtil::custom_orders_table_usage_is_enabled()) {
       fwrite(STDERR, "hg_woocommerce_shop: HPOS is off after the new-shop set-up (a plugin not declared HPOS-compatible?)\n");
       exit(1);

@@ -30,15 +30,9 @@ final class ShopDeliveryTest extends TestCase {
 	/** @var float Seconds the request creating the orders took. */
 	private static $orders_seconds;
 
-	/** @var array Deliveries and queue rows as they were before the drain. */
-	private static $queued_before_drain;
-
 	public static function setUpBeforeClass(): void {
 		global $wpdb;
 		$wpdb->query( 'CREATE TABLE IF NOT EXISTS ' . hookguard_test_shop_handled_table() . ' (id bigint unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, delivery_id bigint unsigned NOT NULL, source varchar(64) NOT NULL, topic varchar(191) NOT NULL, resource_id varchar(64) NOT NULL, attempt int NOT NULL, KEY delivery_id (delivery_id)) ENGINE=InnoDB' );
-		if ( self::$webhooks ) {
-			return;
-		}
 		$specs = array();
 		foreach ( array( 'fast', 'rest' ) as $path ) {
 			foreach ( self::TOPICS as $topic ) {
@@ -143,11 +137,14 @@ final class ShopDeliveryTest extends TestCase {
 				$answers[ $source ] = $ping['status'] . ' ' . $ping['answer'];
 			}
 		}
+		$wrong = array();
 		foreach ( self::$webhooks as $source => $webhook ) {
-			$this->assertArrayHasKey( $source, $answers, "WooCommerce sent no ping to $source" );
-			$this->assertStringStartsWith( '200 ', $answers[ $source ], "WooCommerce's ping to {$webhook['url']}" );
-			$this->assertFalse( $webhook['pending_delivery'], "$source: WooCommerce still marks the webhook as not pinged" );
+			$answer = isset( $answers[ $source ] ) ? $answers[ $source ] : 'no ping sent';
+			if ( 0 !== strpos( $answer, '200 ' ) || $webhook['pending_delivery'] ) {
+				$wrong[ $webhook['url'] ] = $answer . ( $webhook['pending_delivery'] ? ' (WooCommerce marks the webhook as not pinged)' : '' );
+			}
 		}
+		$this->assertSame( array(), $wrong, "WooCommerce's pings not answered 200" );
 	}
 
 	public function test_every_webhook_stays_active_with_no_failure_counted() {
@@ -192,13 +189,16 @@ final class ShopDeliveryTest extends TestCase {
 
 	/** The burst shares Delivery-IDs (WooCommerce's is per webhook and second); otherwise the next test proves less. */
 	public function test_burst_of_orders_shares_delivery_ids() {
-		fwrite( STDERR, sprintf( "tests/woocommerce: %d orders created in %.2f s\n", self::ORDERS, self::$orders_seconds ) );
-		$ids = array();
+		$ids   = array();
+		$paths = array( 'fast' => 0, 'rest' => 0 );
 		foreach ( Shop::deliveries() as $delivery ) {
 			$key         = $delivery['webhook_id'] . ' ' . $delivery['delivery_id'];
 			$ids[ $key ] = ( isset( $ids[ $key ] ) ? $ids[ $key ] : 0 ) + 1;
+			list( , $webhook ) = self::webhook_of( $delivery['webhook_id'] );
+			++$paths[ false !== strpos( $webhook['url'], 'rest_route=' ) ? 'rest' : 'fast' ];
 		}
-		$this->assertGreaterThan( 1, max( $ids ), 'no two deliveries of one webhook shared a Delivery-ID' );
+		fwrite( STDERR, sprintf( "tests/woocommerce: %d orders created in %.2f s; %d deliveries (%d fast path, %d REST route), up to %d sharing one Delivery-ID\n", self::ORDERS, self::$orders_seconds, array_sum( $paths ), $paths['fast'], $paths['rest'], $ids ? max( $ids ) : 0 ) );
+		$this->assertGreaterThan( 1, $ids ? max( $ids ) : 0, 'no two deliveries of one webhook shared a Delivery-ID' );
 	}
 
 	public function test_every_event_is_queued_exactly_once_on_its_own_source() {
@@ -223,17 +223,24 @@ final class ShopDeliveryTest extends TestCase {
 			sort( $got );
 			$this->assertSame( $want, $got, "$source: resource ids WooCommerce delivered against those queued" );
 		}
-		self::$queued_before_drain = count( $rows );
 	}
 
+	/**
+	 * The fast path kicks a worker after each queued delivery (the default),
+	 * so rows may already be done; the CLI worker drains what is left once
+	 * no kicked worker holds a claim.
+	 */
 	public function test_the_cli_worker_processes_every_row_once() {
 		global $wpdb;
-		$this->assertNotNull( self::$queued_before_drain, 'the queue test did not run' );
+		for ( $deadline = microtime( true ) + 30; self::store()->counts()['processing'] > 0 && microtime( true ) < $deadline; ) {
+			usleep( 200000 );
+		}
 		$result = self::drain();
 		$this->assertIsArray( $result, 'cli.php drain output' );
 		$statuses = $wpdb->get_results( 'SELECT status, COUNT(*) AS n FROM ' . self::store()->table() . ' GROUP BY status', OBJECT_K );
 		$this->assertSame( array( 'completed' ), array_keys( $statuses ), 'statuses after the drain' );
-		$this->assertSame( self::$queued_before_drain, (int) $statuses['completed']->n );
+		$rows = (int) $statuses['completed']->n;
+		$this->assertSame( count( Shop::deliveries() ), $rows, 'rows against deliveries' );
 
 		$topics  = $wpdb->get_results( 'SELECT id, topic FROM ' . self::store()->table(), OBJECT_K );
 		$handled = array();
@@ -242,7 +249,7 @@ final class ShopDeliveryTest extends TestCase {
 			$this->assertSame( $topics[ $call->delivery_id ]->topic, $call->topic, "row {$call->delivery_id}: the topic its handler got" );
 			$handled[ $call->delivery_id ] = ( isset( $handled[ $call->delivery_id ] ) ? $handled[ $call->delivery_id ] : 0 ) + 1;
 		}
-		$this->assertCount( self::$queued_before_drain, $handled, 'rows whose handler ran' );
+		$this->assertCount( $rows, $handled, 'rows whose handler ran' );
 		$this->assertSame( array( 1 ), array_values( array_unique( $handled ) ), 'handler calls per row' );
 	}
 }

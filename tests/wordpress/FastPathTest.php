@@ -19,12 +19,7 @@ final class FastPathTest extends TestCase {
 	private $written = array();
 
 	public static function setUpBeforeClass(): void {
-		self::settings(
-			array(
-				'trusted_proxies' => array( '127.0.0.1' ),
-				'kick'            => false,
-			)
-		);
+		self::trust_the_local_proxy();
 	}
 
 	protected function setUp(): void {
@@ -153,6 +148,18 @@ final class FastPathTest extends TestCase {
 		);
 	}
 
+	/** New "shop" deliveries through the fast path until one is answered $status (3 s at most); the last answer. */
+	private static function poll_fast_path_until( $status ) {
+		return self::poll(
+			static function () {
+				return self::post( 'fast', 'shop', self::woocommerce( self::order( 35000 + random_int( 0, 99999 ) ) ) );
+			},
+			static function ( $r ) use ( $status ) {
+				return $status === $r['status'];
+			}
+		);
+	}
+
 	public function test_a_deactivated_plugin_accepts_nothing_on_the_fast_path() {
 		$toggle = static function ( $active ) {
 			list( $status, , $err ) = self::php_process(
@@ -164,29 +171,14 @@ final class FastPathTest extends TestCase {
 		$this->assertSame( '', $toggle( false ) );
 		try {
 			// The fast path's cache lives one second in PHP-FPM's APCu (deactivating from the CLI cannot clear it).
-			$r = self::poll(
-				static function () {
-					return self::post( 'fast', 'shop', self::woocommerce( self::order( 35000 + random_int( 0, 999 ) ) ) );
-				},
-				static function ( $r ) {
-					return 404 === $r['status'];
-				}
-			);
+			$r = self::poll_fast_path_until( 404 );
 			$this->assertSame( 404, $r['status'] );
 			$this->assertSame( 'unknown_source', $r['json']['error'] );
 			$this->assertSame( 404, self::post( 'rest', 'shop', self::woocommerce( self::order( 35999 ) ) )['status'] );
 		} finally {
 			$this->assertSame( '', $toggle( true ) );
 		}
-		$r = self::poll(
-			static function () {
-				return self::post( 'fast', 'shop', self::woocommerce( self::order( 36000 + random_int( 0, 999 ) ) ) );
-			},
-			static function ( $r ) {
-				return 202 === $r['status'];
-			}
-		);
-		$this->assertSame( 202, $r['status'] );
+		$this->assertSame( 202, self::poll_fast_path_until( 202 )['status'] );
 	}
 
 	/**
@@ -290,7 +282,10 @@ final class FastPathTest extends TestCase {
 		$real = self::post( 'fast', 'shop', self::woocommerce( self::order( 38003 ) ) );
 		$this->assertSame( 202, $real['status'], $real['body'] );
 		$this->assertSame( 'shop', self::row( $real['json']['id'] )->source );
-		$this->assertSame( 429, self::post( 'fast', 'strict', self::woocommerce( self::order( 38101 ), 'order.created', 7, 'forged' ), array( 'X-Forwarded-For' => $spent ) )['status'], 'a reset by the tenant reset nothing of ours' );
-		$this->assertSame( 401, self::post( 'fast', 'strict', self::woocommerce( self::order( 38102 ), 'order.created', 7, 'forged' ), array( 'X-Forwarded-For' => $fresh ) )['status'], 'the tenant spent nothing of ours' );
+		if ( self::native() ) {
+			// php/compat keeps budgets in APCu, which another tenant can wipe (the README says so).
+			$this->assertSame( 429, self::post( 'fast', 'strict', self::woocommerce( self::order( 38101 ), 'order.created', 7, 'forged' ), array( 'X-Forwarded-For' => $spent ) )['status'], 'a reset by the tenant reset nothing of ours' );
+			$this->assertSame( 401, self::post( 'fast', 'strict', self::woocommerce( self::order( 38102 ), 'order.created', 7, 'forged' ), array( 'X-Forwarded-For' => $fresh ) )['status'], 'the tenant spent nothing of ours' );
+		}
 	}
 }

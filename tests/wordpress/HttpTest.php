@@ -13,13 +13,7 @@ use HookGuard\Source_Registry;
 final class HttpTest extends TestCase {
 
 	public static function setUpBeforeClass(): void {
-		// Requests arrive from 127.0.0.1; trusting it lets each test be its own client IP.
-		self::settings(
-			array(
-				'trusted_proxies' => array( '127.0.0.1' ),
-				'kick'            => false,
-			)
-		);
+		self::trust_the_local_proxy();
 	}
 
 	protected function setUp(): void {
@@ -307,21 +301,63 @@ final class HttpTest extends TestCase {
 		}
 	}
 
+	/**
+	 * The queue table cannot take a verified delivery: it is spooled and
+	 * acknowledged 202; the next delivery, once the table is back, moves it
+	 * into the queue, exactly once.
+	 */
 	/** @dataProvider paths */
-	public function test_503_when_the_delivery_cannot_be_stored( $path ) {
+	public function test_a_delivery_the_database_cannot_take_is_spooled_then_queued_once( $path ) {
 		global $wpdb;
-		$table = self::store()->table();
+		$table    = self::store()->table();
+		$delivery = self::woocommerce( self::order( 4001 ) );
 		$wpdb->query( "RENAME TABLE $table TO {$table}_away" );
 		try {
-			$r = self::post( $path, 'shop', self::woocommerce( self::order( 4001 ) ) );
+			$r     = self::post( $path, 'shop', $delivery );
+			$again = self::post( $path, 'shop', $delivery );
 		} finally {
 			$wpdb->query( "RENAME TABLE {$table}_away TO $table" );
+		}
+		$this->assertSame( array( 202, 202 ), array( $r['status'], $again['status'] ), $r['body'] );
+		$this->assertSame( array( 'status' => 'queued', 'spooled' => true ), $r['json'] );
+		$this->assertCount( 2, self::spool()->records() );
+		$this->assertSame( 0, self::queued() );
+
+		$next = self::post( $path, 'shop', self::woocommerce( self::order( 4002 ) ) );
+		$this->assertSame( 202, $next['status'] );
+		$moved = self::poll(
+			static function () {
+				return count( self::spool()->records() );
+			},
+			static function ( $left ) {
+				return 0 === $left;
+			}
+		);
+		$this->assertSame( 0, $moved, 'the spool was replayed after the next delivery' );
+		$this->assertSame( 2, self::queued(), 'the spooled delivery (sent twice) once, and the next one' );
+		$this->assertSame( 200, self::post( $path, 'shop', $delivery )['status'], 'now a duplicate' );
+	}
+
+	/** Only when neither the database nor the spool can take a delivery: 503 with Retry-After. */
+	/** @dataProvider paths */
+	public function test_503_when_neither_the_database_nor_the_spool_can_take_it( $path ) {
+		global $wpdb;
+		$table = self::store()->table();
+		$dir   = self::spool()->dir();
+		rename( $dir, "$dir.away" );
+		file_put_contents( $dir, 'not a directory' );
+		$wpdb->query( "RENAME TABLE $table TO {$table}_away" );
+		try {
+			$r = self::post( $path, 'shop', self::woocommerce( self::order( 4101 ) ), array( 'Content-Type' => 'application/json' ) );
+		} finally {
+			$wpdb->query( "RENAME TABLE {$table}_away TO $table" );
+			unlink( $dir );
+			rename( "$dir.away", $dir );
 		}
 		$this->assertSame( 503, $r['status'] );
 		$this->assertSame( 'store_unavailable', $r['json']['error'] );
 		$this->assertSame( '30', $r['headers']['retry-after'] );
-		// Nothing was lost: the same delivery is accepted once the table is back.
-		$this->assertSame( 202, self::post( $path, 'shop', self::woocommerce( self::order( 4001 ) ) )['status'] );
+		$this->assertSame( 202, self::post( $path, 'shop', self::woocommerce( self::order( 4101 ) ) )['status'], 'accepted once the table is back' );
 	}
 
 	/**
@@ -494,8 +530,12 @@ final class HttpTest extends TestCase {
 		}
 	}
 
-	/** Without the extension the plugin loads, shows a notice and answers 503: never a fatal error. */
-	public function test_without_the_extension_the_site_works_and_deliveries_get_503() {
+	/**
+	 * Without the extension the plugin runs on its PHP implementation
+	 * (php/compat): the same answers, a notice and Site Health saying which
+	 * implementation runs and what the native one would add.
+	 */
+	public function test_without_the_extension_the_plugin_runs_on_its_php_implementation() {
 		$code = '
 			$_SERVER["HTTP_HOST"] = "127.0.0.1"; $_SERVER["REQUEST_URI"] = "/";
 			require getenv("HG_WP_DIR") . "/wp-load.php";
@@ -503,9 +543,10 @@ final class HttpTest extends TestCase {
 			ob_start(); HookGuard\Plugin::extension_notice(); $notice = ob_get_clean();
 			$req = new WP_REST_Request("POST", "/hookguard/v1/receive/shop");
 			$req->set_body("{}");
+			$req->set_header("content-type", "application/json");
 			$res = rest_do_request($req);
 			$health = HookGuard\Site_Health::test();
-			echo json_encode(array(extension_loaded("hookguard"), $res->get_status(), $res->get_data()["error"], $notice, $health["status"]));';
+			echo json_encode(array(extension_loaded("hookguard"), HOOKGUARD_IMPLEMENTATION, $res->get_status(), $res->get_data()["error"], $notice, $health["status"], $health["description"]));';
 		// Without php.ini (where a system-wide install would load hookguard), with every other extension this PHP has.
 		$command = array( PHP_BINARY, '-n' );
 		$first   = array( 'mysqlnd', 'pdo', 'xml' );
@@ -518,12 +559,14 @@ final class HttpTest extends TestCase {
 		array_push( $command, '-r', $code );
 		list( $status, $out, $err ) = self::run_process( $command );
 		$this->assertSame( 0, $status, $err );
-		list( $loaded, $status, $error, $notice, $health ) = json_decode( $out, true );
+		list( $loaded, $implementation, $status, $error, $notice, $health, $description ) = json_decode( $out, true );
 		$this->assertFalse( $loaded );
-		$this->assertSame( 503, $status );
-		$this->assertSame( 'extension_unavailable', $error );
-		$this->assertStringContainsString( 'notice-error', $notice );
-		$this->assertStringContainsString( 'extension is not loaded', $notice );
-		$this->assertSame( 'critical', $health );
+		$this->assertSame( 'php', $implementation );
+		$this->assertSame( 400, $status, 'answered as the extension would' );
+		$this->assertSame( 'missing_signature', $error );
+		$this->assertStringContainsString( 'notice-info', $notice );
+		$this->assertStringContainsString( 'PHP implementation', $notice );
+		$this->assertSame( 'recommended', $health );
+		$this->assertStringContainsString( 'exact across every PHP worker', $description );
 	}
 }

@@ -165,10 +165,31 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 		global $wpdb;
 		$wpdb->query( 'DELETE FROM ' . self::store()->table() );
 		$wpdb->query( 'DELETE FROM ' . hookguard_test_log_table() );
+		foreach ( (array) glob( self::spool()->dir() . '/*' ) as $file ) {
+			unlink( $file );
+		}
+	}
+
+	/** The spool the site uses (its directory, beside WordPress's). */
+	protected static function spool() {
+		return new \HookGuard\Spool( \HookGuard\Spool::default_dir() );
 	}
 
 	protected static function row( $id ) {
 		return self::store()->get( $id );
+	}
+
+	/**
+	 * Requests arrive from 127.0.0.1: trusting it as a proxy lets each test
+	 * be its own client IP (X-Forwarded-For); no worker is kicked.
+	 */
+	protected static function trust_the_local_proxy() {
+		self::settings(
+			array(
+				'trusted_proxies' => array( '127.0.0.1' ),
+				'kick'            => false,
+			)
+		);
 	}
 
 	/**
@@ -181,9 +202,19 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 		usleep( 1100000 );
 	}
 
+	/** PHP as this pass runs it: with the built extension, or (HG_EXTENSION="") without, on php/compat. */
+	protected static function php() {
+		return '' === (string) getenv( 'HG_EXTENSION' ) ? array( PHP_BINARY ) : array( PHP_BINARY, '-d', 'extension=' . getenv( 'HG_EXTENSION' ) );
+	}
+
+	/** Whether this pass runs the native extension (not php/compat). */
+	protected static function native() {
+		return defined( 'HOOKGUARD_IMPLEMENTATION' ) && 'native' === HOOKGUARD_IMPLEMENTATION;
+	}
+
 	/** The CLI worker as a command line (php with the extension). */
 	protected static function cli_command( $command, array $options = array() ) {
-		$cmd = array( PHP_BINARY, '-d', 'extension=' . getenv( 'HG_EXTENSION' ), getenv( 'HG_WP_DIR' ) . '/wp-content/plugins/hookguard/cli.php', $command, '--path=' . getenv( 'HG_WP_DIR' ) );
+		$cmd = array_merge( self::php(), array( getenv( 'HG_WP_DIR' ) . '/wp-content/plugins/hookguard/cli.php', $command, '--path=' . getenv( 'HG_WP_DIR' ) ) );
 		foreach ( $options as $name => $value ) {
 			$cmd[] = '--' . $name . '=' . $value;
 		}
@@ -219,7 +250,7 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 
 	/** PHP code in a fresh PHP process with the extension: [exit status, stdout, stderr]. */
 	protected static function php_process( $code ) {
-		return self::run_process( array( PHP_BINARY, '-d', 'extension=' . getenv( 'HG_EXTENSION' ), '-r', $code ) );
+		return self::run_process( array_merge( self::php(), array( '-r', $code ) ) );
 	}
 
 	/** Runs the CLI worker to completion; returns its JSON output. */

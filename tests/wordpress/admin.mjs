@@ -17,7 +17,8 @@ const secret = 'ui-secret-' + Date.now() + '-0123456789abcdef';
 const name = 'ui-shop-' + Date.now().toString(36);
 
 function cli(command) {
-  const out = execFileSync('php', ['-d', `extension=${process.env.HG_EXTENSION}`, `${wpDir}/wp-content/plugins/hookguard/cli.php`, command, `--path=${wpDir}`]);
+  const php = process.env.HG_EXTENSION ? ['-d', `extension=${process.env.HG_EXTENSION}`] : [];
+  const out = execFileSync('php', [...php, `${wpDir}/wp-content/plugins/hookguard/cli.php`, command, `--path=${wpDir}`]);
   return JSON.parse(out.toString());
 }
 

@@ -22,6 +22,20 @@ spl_autoload_register(
 	}
 );
 
+// Without the native extension, the pure-PHP implementation of the same
+// functions (php/compat): packaged inside the plugin folder, or beside it in
+// the repository. It defines nothing when the extension is loaded.
+if ( ! function_exists( 'hookguard_check' ) ) {
+	foreach ( array( dirname( __DIR__ ) . '/compat/hookguard.php', dirname( __DIR__, 2 ) . '/compat/hookguard.php' ) as $hookguard_compat ) {
+		if ( is_file( $hookguard_compat ) ) {
+			require_once $hookguard_compat;
+			break;
+		}
+	}
+}
+
+// The framework-agnostic core (HookGuard\Core\): packaged inside the plugin
+// folder, or beside it in the repository.
 foreach ( array( dirname( __DIR__ ) . '/core/autoload.php', dirname( __DIR__, 2 ) . '/core/autoload.php' ) as $hookguard_core ) {
 	if ( is_file( $hookguard_core ) ) {
 		require_once $hookguard_core;

@@ -10,7 +10,7 @@ namespace HookGuard;
 
 final class Cli {
 
-	const USAGE = "usage: php cli.php drain|status|nginx [--path=WORDPRESS_DIR] [--batch=N] [--lease=SECONDS] [--time-limit=SECONDS]\n";
+	const USAGE = "usage: php cli.php drain|status|nginx [--path=WORDPRESS_DIR] [--batch=N] [--lease=SECONDS] [--time-limit=SECONDS] [--write-retry=SECONDS]\n";
 
 	/** @return array|int The parsed command, or an exit code. */
 	public static function parse( array $argv ) {
@@ -39,11 +39,30 @@ final class Cli {
 		);
 	}
 
+	/**
+	 * Before WordPress loads: a request environment, and wp_die() (a database
+	 * that cannot be reached) thrown as Store_Error, which cli.php turns into
+	 * one line on stderr and exit status 1, instead of an HTML page on stdout
+	 * and status 0.
+	 */
 	public static function prepare_environment() {
 		$_SERVER['HTTP_HOST']   = isset( $_SERVER['HTTP_HOST'] ) ? $_SERVER['HTTP_HOST'] : 'localhost';
 		$_SERVER['REQUEST_URI'] = isset( $_SERVER['REQUEST_URI'] ) ? $_SERVER['REQUEST_URI'] : '/';
 		if ( ! defined( 'DOING_CRON' ) ) {
 			define( 'DOING_CRON', true ); // Keeps WordPress from spawning WP-Cron from this process.
+		}
+		define( 'HOOKGUARD_CLI', true ); // The db-error.php drop-in throws rather than print a page.
+		$thrower = static function () {
+			return static function ( $message ) {
+				$text = is_object( $message ) && method_exists( $message, 'get_error_message' ) ? $message->get_error_message() : (string) $message;
+				throw new Store_Error( 'WordPress stopped: ' . trim( preg_replace( '/\s+/', ' ', strip_tags( $text ) ) ) );
+			};
+		};
+		foreach ( Fast_Path::DIE_HANDLERS as $filter ) {
+			$GLOBALS['wp_filter'][ $filter ][ PHP_INT_MAX ]['hookguard-cli'] = array(
+				'function'      => $thrower,
+				'accepted_args' => 1,
+			);
 		}
 	}
 
@@ -55,7 +74,8 @@ final class Cli {
 		}
 		$store = new Queue_Store();
 		if ( 'status' === $cli['command'] ) {
-			echo json_encode( $store->counts() ), "\n";
+			list( $spooled, $bytes ) = ( new Spool( Spool::default_dir( $_SERVER ) ) )->usage();
+			echo json_encode( $store->counts() + array( 'spooled' => $spooled, 'spool_bytes' => $bytes, 'rate_limiter' => Limiter::for_site()->mode() ) ), "\n";
 			return 0;
 		}
 		if ( 'nginx' === $cli['command'] ) {
@@ -72,6 +92,9 @@ final class Cli {
 			if ( isset( $opts[ $key ] ) ) {
 				$worker_options[ $key ] = (int) $opts[ $key ];
 			}
+		}
+		if ( isset( $opts['write-retry'] ) ) {
+			$worker_options['write_retry'] = (float) $opts['write-retry'];
 		}
 		$started          = microtime( true );
 		$stats            = Plugin::worker( $store, $worker_options )->run();

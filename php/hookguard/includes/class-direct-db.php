@@ -21,6 +21,10 @@ final class Direct_Db {
 	/** @var \mysqli|null */
 	private $dbh;
 
+	/** Seconds to connect (handshake included), and to wait for any answer: a frozen database costs a bounded time. */
+	const CONNECT_TIMEOUT = 2;
+	const READ_TIMEOUT    = 2;
+
 	/**
 	 * @param array $params host, user, password, name, port, socket, flags, charset, collate, prefix
 	 *                      (see Fast_Path::db_params()).
@@ -29,6 +33,10 @@ final class Direct_Db {
 		$this->prefix = $params['prefix'];
 		mysqli_report( MYSQLI_REPORT_OFF );
 		$dbh = mysqli_init();
+		if ( $dbh ) {
+			$dbh->options( MYSQLI_OPT_CONNECT_TIMEOUT, self::CONNECT_TIMEOUT );
+			$dbh->options( MYSQLI_OPT_READ_TIMEOUT, self::READ_TIMEOUT );
+		}
 		if ( $dbh && @$dbh->real_connect( $params['host'], $params['user'], $params['password'], $params['name'], $params['port'], $params['socket'], $params['flags'] ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors -- a failed connection is answered 503.
 			$dbh->set_charset( $params['charset'] );
 			if ( '' !== $params['collate'] ) {

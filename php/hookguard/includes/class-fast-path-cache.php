@@ -21,6 +21,10 @@ final class Fast_Path_Cache {
 
 	/** Seconds a configuration is used before it is read again. */
 	const TTL = 1;
+	/** Seconds an older configuration may still verify deliveries while the database is down (they are spooled). */
+	const STALE_TTL = 3600;
+	/** Seconds the database is not tried again after it failed (then deliveries go straight to the spool). */
+	const DOWN_FOR = 2;
 
 	/** Seconds a refresh in flight may make other requests wait for it. */
 	const REFRESH_WAIT = 2;
@@ -43,19 +47,31 @@ final class Fast_Path_Cache {
 		return function_exists( 'apcu_fetch' ) && apcu_enabled() && function_exists( 'sodium_crypto_secretbox' );
 	}
 
-	/** The cached configuration, or null when absent, forged, expired or from the future. */
-	public function fetch(): ?array {
+	/** The cached configuration, or null when absent, forged, older than $max_age or from the future. */
+	public function fetch( float $max_age = self::TTL ): ?array {
 		$config = $this->open( apcu_fetch( $this->entry ) );
-		return is_array( $config ) && self::fresh( $config['cached_at'] ?? null, self::TTL ) ? $config : null;
+		return is_array( $config ) && self::fresh( $config['cached_at'] ?? null, $max_age ) ? $config : null;
 	}
 
 	public function store( array $config ): void {
 		$config['cached_at'] = microtime( true );
-		apcu_store( $this->entry, $this->seal( $config ), self::TTL + 1 );
+		apcu_store( $this->entry, $this->seal( $config ), self::STALE_TTL );
+	}
+
+	/** Remembers that the database just failed. */
+	public function mark_database_down(): void {
+		apcu_store( $this->entry . ':db-down', $this->seal( array( 'since' => microtime( true ) ) ), self::DOWN_FOR );
+	}
+
+	/** Whether the database failed less than DOWN_FOR seconds ago. */
+	public function database_down(): bool {
+		$marker = $this->open( apcu_fetch( $this->entry . ':db-down' ) );
+		return is_array( $marker ) && self::fresh( $marker['since'] ?? null, self::DOWN_FOR );
 	}
 
 	public function forget(): void {
 		apcu_delete( $this->entry );
+		apcu_delete( $this->entry . ':db-down' );
 	}
 
 	/** Says that this request is loading WordPress for a fresh configuration. */

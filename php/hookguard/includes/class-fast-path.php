@@ -58,6 +58,10 @@ final class Fast_Path {
 	private $body;
 	/** @var int */
 	private $body_limit = -1;
+	/** @var bool Whether the database failed in this request (then deliveries are spooled). */
+	private $database_down = false;
+	/** @var Queue_Store|null The store this request wrote to, for replaying the spool afterwards. */
+	private $store;
 
 	public function __construct( array $server ) {
 		$this->server = $server;
@@ -113,6 +117,10 @@ final class Fast_Path {
 				return null;
 			}
 			$full = true;
+		} elseif ( $this->cache && $this->cache->database_down() ) {
+			// The database failed a moment ago: no WordPress load, the spool takes verified deliveries.
+			$this->answer_without_database();
+			return null;
 		} else {
 			$started = microtime( true );
 			$full    = $this->refresh_allowed();
@@ -132,7 +140,7 @@ final class Fast_Path {
 			$this->cache->mark_refreshing();
 		}
 		$this->booted = $full ? 'full' : 'shortinit';
-		self::prepare_boot( $full );
+		$this->prepare_boot( $full );
 		return $wp_load;
 	}
 
@@ -142,9 +150,12 @@ final class Fast_Path {
 			Response::error( 403, 'fast_path_forbidden' )->send();
 			return null;
 		}
-		if ( isset( $GLOBALS['wpdb'] ) ) {
-			$GLOBALS['wpdb']->hide_errors();
+		if ( ! isset( $GLOBALS['wpdb'] ) || ! $GLOBALS['wpdb']->ready || ! empty( $GLOBALS['wpdb']->error ) ) {
+			// WordPress loaded without its database (no wp_die() on this path): never cache that.
+			$this->answer_without_database();
+			return null;
 		}
+		$GLOBALS['wpdb']->hide_errors();
 		$this->config = $this->load_config();
 		if ( $this->cache ) {
 			$this->cache->store( $this->config );
@@ -180,15 +191,10 @@ final class Fast_Path {
 		$name   = self::source_name( $this->server );
 		$data   = $config['sources'][ $name ] ?? null;
 		$source = is_array( $data ) ? Source::from_array( $data ) : null;
-		$booted = 'full' === $this->booted || 'shortinit' === $this->booted;
 		// Storing needs the database: $wpdb when WordPress is loaded, else a
 		// direct connection with the parameters WordPress resolved.
-		$store    = static function () use ( $booted, $config ) {
-			if ( $booted ) {
-				return isset( $GLOBALS['wpdb'] ) && $GLOBALS['wpdb']->ready ? new Queue_Store() : null;
-			}
-			$db = new Direct_Db( $config['db'] );
-			return $db->ready() ? new Queue_Store( $db ) : null;
+		$store    = function () {
+			return $this->store();
 		};
 		$request  = Request::from_globals( $name, $this->server, $this->body( $source ? (int) $source->max_body : 0 ) );
 		$receiver = new Receiver(
@@ -197,7 +203,8 @@ final class Fast_Path {
 			},
 			new Client_Ip( $config['trusted_proxies'] ),
 			$store,
-			new Limiter( $config['limiter'] )
+			new Limiter( $config['limiter'], $config['redis'] ?? null ),
+			new Spool( $config['spool'] )
 		);
 		return $receiver->receive( $request, $final );
 	}
@@ -219,11 +226,23 @@ final class Fast_Path {
 		return (string) $this->body;
 	}
 
+	/**
+	 * Sends the answer; after a delivery was queued, with the sender already
+	 * answered: moves what the spool holds into the queue (the database is
+	 * back) and kicks the worker.
+	 */
 	private function finish( Response $response ): void {
 		$response->send();
-		if ( $response->queued && $this->config['kick'] && function_exists( 'fastcgi_finish_request' ) ) {
-			fastcgi_finish_request();
-			Kicker::kick( $this->config['drain_url'], $this->config['drain_key'], new Limiter( $this->config['limiter'] ) );
+		if ( ! $response->queued || ! function_exists( 'fastcgi_finish_request' ) ) {
+			return;
+		}
+		fastcgi_finish_request();
+		$spool = new Spool( $this->config['spool'] );
+		if ( $this->store && $spool->records() ) {
+			$spool->replay( $this->store );
+		}
+		if ( $this->config['kick'] ) {
+			Kicker::kick( $this->config['drain_url'], $this->config['drain_key'], new Limiter( $this->config['limiter'], $this->config['redis'] ?? null ) );
 		}
 	}
 
@@ -243,6 +262,10 @@ final class Fast_Path {
 		$path = isset( $server['REQUEST_URI'] ) ? (string) parse_url( $server['REQUEST_URI'], PHP_URL_PATH ) : '';
 		if ( preg_match( self::RECEIVE_PATH, $path, $m ) ) {
 			return rawurldecode( $m[1] ?? '' );
+		}
+		// ?rest_route=/hookguard/v1/receive/{source}: PHP decoded it once already.
+		if ( isset( $_GET['rest_route'] ) && is_string( $_GET['rest_route'] ) && preg_match( self::RECEIVE_PATH, $_GET['rest_route'], $m ) ) { // phpcs:ignore WordPress.Security.NonceVerification
+			return $m[1] ?? '';
 		}
 		if ( ! empty( $server['PATH_INFO'] ) ) {
 			return trim( $server['PATH_INFO'], '/' );
@@ -271,20 +294,24 @@ final class Fast_Path {
 	}
 
 	/**
-	 * Before WordPress loads: SHORTINIT unless a full load was chosen, and a
-	 * database that cannot be reached (WordPress calls wp_die(), through the
-	 * handler it picks for the request's content type) answered 503 here.
+	 * Before WordPress loads: SHORTINIT unless a full load was chosen;
+	 * database timeouts, so a frozen database costs a bounded time; and
+	 * wp_die() (a database that cannot be reached, through whichever handler
+	 * WordPress picks for the request's content type) answered here.
 	 */
-	private static function prepare_boot( bool $full ): void {
+	private function prepare_boot( bool $full ): void {
 		if ( ! $full && ! defined( 'SHORTINIT' ) ) {
 			define( 'SHORTINIT', true );
 		}
-		$die = static function () {
-			return static function () {
+		ini_set( 'default_socket_timeout', (string) Direct_Db::CONNECT_TIMEOUT ); // mysqlnd's connect timeout.
+		ini_set( 'mysqlnd.net_read_timeout', (string) Direct_Db::READ_TIMEOUT );
+		$fast_path = $this;
+		$die       = static function () use ( $fast_path ) {
+			return static function () use ( $fast_path ) {
 				while ( ob_get_level() ) {
 					ob_end_clean();
 				}
-				Response::error( 503, 'store_unavailable', array( 'Retry-After' => '30' ) )->send();
+				$fast_path->answer_without_database();
 				exit;
 			};
 		};
@@ -294,6 +321,69 @@ final class Fast_Path {
 				'accepted_args' => 1,
 			);
 		}
+	}
+
+	/**
+	 * WordPress could not load because the database is down: the delivery is
+	 * decided with the last configuration this site sealed (up to
+	 * STALE_TTL old) and spooled; 503 only without one or a usable spool.
+	 */
+	public function answer_without_database(): void {
+		$this->database_down = true;
+		$stale               = $this->cache ? $this->cache->fetch( Fast_Path_Cache::STALE_TTL ) : null;
+		if ( $this->cache ) {
+			$this->cache->mark_database_down();
+		}
+		if ( null === $stale ) {
+			Response::error( 503, 'store_unavailable', array( 'Retry-After' => '30' ) )->send();
+			return;
+		}
+		$this->config = $stale;
+		$this->booted = '';
+		$this->finish( $this->decide( true ) );
+	}
+
+	/** Whether this request is a delivery to HookGuard's receive route (either URL form). */
+	public static function is_receive_request( array $server, array $query ): bool {
+		$path = (string) parse_url( (string) ( $server['REQUEST_URI'] ?? '' ), PHP_URL_PATH );
+		return (bool) preg_match( self::RECEIVE_PATH, $path ) || ( isset( $query['rest_route'] ) && is_string( $query['rest_route'] ) && preg_match( self::RECEIVE_PATH, $query['rest_route'] ) );
+	}
+
+	/**
+	 * For the REST route when WordPress cannot reach the database (the
+	 * db-error.php drop-in): the same as the fast path does then, with the
+	 * site key derived from wp-config.php.
+	 */
+	public static function answer_while_database_down( array $server ): void {
+		$key = self::key();
+		if ( null === $key ) {
+			Response::error( 503, 'store_unavailable', array( 'Retry-After' => '30' ) )->send();
+			return;
+		}
+		$fast_path           = new self( $server );
+		$fast_path->site_key = $key;
+		$fast_path->cache    = Fast_Path_Cache::available() ? new Fast_Path_Cache( $key ) : null;
+		$fast_path->answer_without_database();
+	}
+
+	/** The queue store, or null when the database cannot be reached (then the spool takes the delivery). */
+	private function store(): ?Queue_Store {
+		if ( $this->database_down || ( $this->cache && $this->cache->database_down() ) ) {
+			return null;
+		}
+		if ( '' !== $this->booted ) {
+			$this->store = isset( $GLOBALS['wpdb'] ) && $GLOBALS['wpdb']->ready ? new Queue_Store() : null;
+		} else {
+			$db          = new Direct_Db( $this->config['db'] );
+			$this->store = $db->ready() ? new Queue_Store( $db ) : null;
+		}
+		if ( null === $this->store ) {
+			$this->database_down = true;
+			if ( $this->cache ) {
+				$this->cache->mark_database_down();
+			}
+		}
+		return $this->store;
 	}
 
 	/**
@@ -316,6 +406,8 @@ final class Fast_Path {
 			'drain_url'       => Kicker::target(),
 			'drain_key'       => Kicker::key(),
 			'limiter'         => Limiter::site_namespace(),
+			'redis'           => Redis_Limiter::configured(),
+			'spool'           => Spool::default_dir( $this->server ),
 			'db'              => self::db_params( $GLOBALS['wpdb'] ),
 			'confirmed_at'    => $full ? microtime( true ) : 0.0,
 		);

@@ -10,6 +10,11 @@
  * admits the request and says so once in the log: a rejection must never
  * become a fatal error, and a verified delivery must never be lost to it.
  *
+ * Sites on several web servers set HOOKGUARD_REDIS: budgets then live in
+ * Redis (Redis_Limiter, the same GCRA), exact across every server; while
+ * Redis cannot be reached, each server falls back to its own table and
+ * mode() says so (Site Health, `cli.php status`, the log once a process).
+ *
  * @package HookGuard
  */
 
@@ -19,17 +24,34 @@ final class Limiter {
 
 	/** @var string */
 	private $namespace;
+	/** @var Redis_Limiter|null */
+	private $redis;
 	/** @var bool Whether the "unavailable" line was logged by this process. */
 	private static $reported = false;
+	/** @var bool Whether the Redis fallback was logged by this process. */
+	private static $fell_back = false;
 
-	/** @param string $namespace The site's namespace (see for_site()). */
-	public function __construct( string $namespace ) {
+	/**
+	 * @param string      $namespace The site's namespace (see for_site()).
+	 * @param string|null $redis     HOOKGUARD_REDIS, when budgets live in Redis.
+	 */
+	public function __construct( string $namespace, #[\SensitiveParameter] ?string $redis = null ) {
 		$this->namespace = $namespace;
+		$this->redis     = null === $redis ? null : new Redis_Limiter( $redis );
 	}
 
 	/** This site's limiter: its namespace derives from the encryption key. */
 	public static function for_site(): self {
-		return new self( self::site_namespace() );
+		return new self( self::site_namespace(), Redis_Limiter::configured() );
+	}
+
+	/** Where budgets live right now, in words (asks Redis when it is configured). */
+	public function mode(): string {
+		$local = defined( 'HOOKGUARD_RATE_LIMITER_MODE' ) ? HOOKGUARD_RATE_LIMITER_MODE : ( self::available() ? 'local' : 'none' );
+		if ( null === $this->redis ) {
+			return 'local: ' . $local;
+		}
+		return $this->redis->ping() ? 'redis: shared by every web server' : 'local fallback (' . $this->redis->failure() . '): ' . $local;
 	}
 
 	public static function site_namespace(): string {
@@ -52,21 +74,33 @@ final class Limiter {
 	 * @return int Seconds to wait when over the limit, 0 when allowed.
 	 */
 	public function hit( string $name, array $limit ): int {
-		if ( ! self::available() ) {
+		$result = $this->redis ? $this->redis->rate_limit( $this->key( $name ), $limit['limit'], $limit['period'] ) : null;
+		if ( $this->redis && null === $result && ! self::$fell_back ) {
+			self::$fell_back = true;
+			Log::error( 'rate limits fall back to this server\'s own table: ' . $this->redis->failure() );
+		}
+		if ( null === $result ) {
+			$result = $this->hit_locally( $name, $limit );
+		}
+		if ( null === $result || ! empty( $result['allowed'] ) ) {
 			return 0;
 		}
+		return max( 1, (int) ceil( $result['retry_after'] ?? $limit['period'] ) );
+	}
+
+	/** @return array|null The extension's (or php/compat's) decision, or null when there is no limiter. */
+	private function hit_locally( string $name, array $limit ): ?array {
+		if ( ! self::available() ) {
+			return null;
+		}
 		try {
-			$result = hookguard_rate_limit( $this->key( $name ), $limit['limit'], $limit['period'] );
+			return hookguard_rate_limit( $this->key( $name ), $limit['limit'], $limit['period'] );
 		} catch ( \Error $e ) {
 			if ( ! self::$reported ) {
 				self::$reported = true;
 				Log::error( 'rate limiter unavailable, requests are not limited: ' . $e->getMessage() );
 			}
-			return 0;
+			return null;
 		}
-		if ( ! empty( $result['allowed'] ) ) {
-			return 0;
-		}
-		return max( 1, (int) ceil( $result['retry_after'] ?? $limit['period'] ) );
 	}
 }

@@ -51,13 +51,33 @@ final class Plugin {
 		}
 	}
 
+	/** The database-error drop-in HookGuard installs (see db-error.php). */
+	public static function drop_in(): string {
+		return WP_CONTENT_DIR . '/db-error.php';
+	}
+
+	/** Installs the drop-in unless another one is there (Site Health says so). */
+	public static function install_drop_in(): void {
+		if ( ! file_exists( self::drop_in() ) ) {
+			@copy( dirname( self::$file ) . '/db-error.php', self::drop_in() ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- reported by Site Health.
+		}
+	}
+
+	public static function drop_in_is_ours(): bool {
+		return is_file( self::drop_in() ) && false !== strpos( (string) file_get_contents( self::drop_in() ), 'HookGuard drop-in' );
+	}
+
 	public static function activate() {
+		self::install_drop_in();
 		( new Queue_Store() )->install();
 		add_option( Settings::OPTION, Settings::DEFAULTS );
 		Source_Registry::compile();
 	}
 
 	public static function deactivate() {
+		if ( self::drop_in_is_ours() ) {
+			@unlink( self::drop_in() ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		}
 		Source_Registry::forget_compiled();
 		wp_clear_scheduled_hook( self::CRON_DRAIN );
 		wp_clear_scheduled_hook( self::CRON_CLEANUP );
@@ -71,15 +91,19 @@ final class Plugin {
 		return $schedules;
 	}
 
-	/** A worker with the site's settings and the live source registry. */
+	/** A worker with the site's settings, the live source registry and the spool. */
 	public static function worker( ?Queue_Store $store = null, array $options = array() ) {
-		return new Worker( $store ? $store : new Queue_Store(), array( Source_Registry::class, 'get' ), $options );
+		return new Worker( $store ? $store : new Queue_Store(), array( Source_Registry::class, 'get' ), $options, new Spool( Spool::default_dir( $_SERVER ) ) );
 	}
 
 	public static function cron_drain() {
 		$store = new Queue_Store();
 		if ( $store->try_lock( 'cron-worker' ) ) {
-			self::worker( $store )->run();
+			try {
+				self::worker( $store )->run();
+			} catch ( Store_Error $e ) {
+				Log::error( 'worker stopped: ' . $e->getMessage() );
+			}
 			Outbox::drain(); // The sending half (issue 8).
 			$store->unlock( 'cron-worker' );
 		}
@@ -89,14 +113,24 @@ final class Plugin {
 		( new Queue_Store() )->purge( 'completed', Settings::get( 'retention_days' ) );
 	}
 
+	/** Whether hookguard_* functions exist: the native extension's or the PHP implementation's. */
 	public static function extension_loaded() {
 		return function_exists( 'hookguard_check' );
 	}
 
+	/** "native", "php" (php/compat), or "" (neither: deliveries are answered 503). */
+	public static function implementation(): string {
+		return defined( 'HOOKGUARD_IMPLEMENTATION' ) ? (string) HOOKGUARD_IMPLEMENTATION : '';
+	}
+
 	public static function extension_notice() {
-		if ( self::extension_loaded() || ! current_user_can( 'manage_options' ) ) {
+		if ( 'native' === self::implementation() || ! current_user_can( 'manage_options' ) ) {
 			return;
 		}
-		echo '<div class="notice notice-error"><p>' . esc_html__( 'HookGuard: the hookguard PHP extension is not loaded, so webhooks cannot be verified. Deliveries are answered 503 until it is installed (see Tools → Site Health).', 'hookguard' ) . '</p></div>';
+		if ( 'php' === self::implementation() ) {
+			echo '<div class="notice notice-info"><p>' . esc_html__( 'HookGuard runs its PHP implementation: every webhook is verified and queued as with the native hookguard extension. The extension would add speed (about 5× faster verification) and rate limits that are exact across every PHP worker of the host (see Tools → Site Health).', 'hookguard' ) . '</p></div>';
+			return;
+		}
+		echo '<div class="notice notice-error"><p>' . esc_html__( 'HookGuard: neither the hookguard PHP extension nor its PHP implementation is available, so webhooks cannot be verified. Deliveries are answered 503 until one is installed (see Tools → Site Health).', 'hookguard' ) . '</p></div>';
 	}
 }

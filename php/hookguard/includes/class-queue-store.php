@@ -100,18 +100,19 @@ final class Queue_Store {
 	/**
 	 * Stores a delivery unless its (source, key) is already queued.
 	 *
+	 * @param string|null $received_at UTC "Y-m-d H:i:s" when it arrived (a spooled delivery's), else now.
 	 * @return array{id:int,new:bool}|null Null when it could not be stored.
 	 */
-	public function enqueue( $source, $key, $topic, $body, array $headers ) {
+	public function enqueue( $source, $key, $topic, $body, array $headers, ?string $received_at = null ) {
 		// The body goes in as a hex literal: it may hold any bytes, and
 		// wpdb rejects queries whose text is not valid in the table charset.
 		$sql = $this->db->prepare(
 			"INSERT INTO {$this->table} (source, idem_key, topic, headers, status, attempts, received_at, next_attempt_at, body)
-			VALUES (%s, %s, %s, %s, 'pending', 0, UTC_TIMESTAMP(), UTC_TIMESTAMP(3), ",
-			$source,
-			hash( 'sha256', $key ),
-			self::clean_text( $topic, 191 ),
-			(string) json_encode( $headers, JSON_INVALID_UTF8_SUBSTITUTE | JSON_UNESCAPED_SLASHES )
+			VALUES (%s, %s, %s, %s, 'pending', 0, " . ( null === $received_at ? 'UTC_TIMESTAMP()' : '%s' ) . ', UTC_TIMESTAMP(3), ',
+			...array_merge(
+				array( $source, hash( 'sha256', $key ), self::clean_text( $topic, 191 ), (string) json_encode( $headers, JSON_INVALID_UTF8_SUBSTITUTE | JSON_UNESCAPED_SLASHES ) ),
+				null === $received_at ? array() : array( $received_at )
+			)
 		) . ( '' === $body ? "''" : '0x' . bin2hex( $body ) ) . ') ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)';
 		$result = $this->run( $sql );
 		if ( false === $result || ! $this->db->insert_id ) {
@@ -132,7 +133,7 @@ final class Queue_Store {
 	 * @return int How many were taken back.
 	 */
 	public function release_expired( $lease ) {
-		$result = $this->run(
+		$result = $this->must_run(
 			$this->db->prepare(
 				"UPDATE {$this->table} SET status = 'pending', claim_token = NULL, locked_at = NULL, next_attempt_at = UTC_TIMESTAMP(3),
 				last_error = 'The worker processing this delivery stopped before finishing it; its lease expired.'
@@ -150,7 +151,7 @@ final class Queue_Store {
 	 * @return object[] Rows: id, source, topic, body, headers, attempts, received_at.
 	 */
 	public function claim( $token, $limit ) {
-		$claimed = $this->run(
+		$claimed = $this->must_run(
 			$this->db->prepare(
 				"UPDATE {$this->table} SET status = 'processing', claim_token = %s, locked_at = UTC_TIMESTAMP(3), attempts = attempts + 1
 				WHERE status = 'pending' AND next_attempt_at <= UTC_TIMESTAMP(3)
@@ -169,12 +170,55 @@ final class Queue_Store {
 				$token
 			)
 		);
-		return $rows ? $rows : array();
+		if ( ! is_array( $rows ) || '' !== (string) $this->db->last_error ) {
+			throw new Store_Error( "could not read the claimed deliveries from {$this->table}" );
+		}
+		return $rows;
 	}
 
-	/** Marks a claimed delivery done. False when the claim was lost (lease expired and taken over). */
+	/**
+	 * Keeps a claim alive: its lease starts again now. Workers renew between
+	 * deliveries, so a live worker's batch is never taken over while a dead
+	 * one's is, a lease after it stopped.
+	 */
+	public function renew( $token ) {
+		$this->must_run( $this->db->prepare( "UPDATE {$this->table} SET locked_at = UTC_TIMESTAMP(3) WHERE claim_token = %s AND status = 'processing'", $token ) );
+	}
+
+	/**
+	 * Gives back claimed deliveries that were not started (the worker is
+	 * stopping): pending again at once, their claim's attempt not counted.
+	 *
+	 * @param int[] $ids
+	 */
+	public function release( array $ids, $token ) {
+		$ids = array_filter( array_map( 'intval', $ids ) );
+		if ( $ids ) {
+			$this->run(
+				$this->db->prepare(
+					"UPDATE {$this->table} SET status = 'pending', claim_token = NULL, locked_at = NULL, attempts = GREATEST(attempts, 1) - 1
+					WHERE claim_token = %s AND status = 'processing' AND id IN (" . implode( ',', $ids ) . ')',
+					$token
+				)
+			);
+		}
+	}
+
+	/** run(), but a database error throws Store_Error. */
+	private function must_run( $sql ) {
+		$result = $this->run( $sql );
+		if ( false === $result ) {
+			throw new Store_Error( 'database error on ' . strtok( ltrim( $sql ), ' ' ) . " {$this->table}: " . $this->db->last_error );
+		}
+		return $result;
+	}
+
+	/**
+	 * Marks a claimed delivery done. False when the claim was lost (lease
+	 * expired and taken over); Store_Error when the database failed.
+	 */
 	public function complete( $id, $token ) {
-		return 1 === $this->run(
+		return 1 === $this->must_run(
 			$this->db->prepare(
 				"UPDATE {$this->table} SET status = 'completed', processed_at = UTC_TIMESTAMP(), locked_at = NULL, claim_token = NULL, last_error = NULL
 				WHERE id = %d AND claim_token = %s",
@@ -186,10 +230,11 @@ final class Queue_Store {
 
 	/**
 	 * Records a failed attempt: pending again after $delay seconds, or
-	 * failed for good when $final. False when the claim was lost.
+	 * failed for good when $final. False when the claim was lost;
+	 * Store_Error when the database failed.
 	 */
 	public function fail( $id, $token, $error, $delay, $final ) {
-		return 1 === $this->run(
+		return 1 === $this->must_run(
 			$this->db->prepare(
 				"UPDATE {$this->table} SET status = %s, next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL %d SECOND, last_error = %s,
 				locked_at = NULL, claim_token = NULL, processed_at = " . ( $final ? 'UTC_TIMESTAMP()' : 'NULL' ) . '

@@ -8,7 +8,8 @@
  *   405 not POST · 404 unknown source · 503 no extension · 500 no usable
  *   secret · 413 too large · 200 WooCommerce ping · 400/401 verification ·
  *   400 not JSON · 200 ignored topic · 429 verified-delivery limit (only
- *   for senders that retry) · 202 queued · 200 duplicate · 503 not stored.
+ *   for senders that retry) · 202 queued · 200 duplicate · 202 spooled
+ *   (the database could not take it) · 503 neither could.
  * Requests that fail (unknown source, too large, unverified) spend the
  * client IP's failure budget; past it they are answered 429 instead.
  *
@@ -43,12 +44,15 @@ final class Receiver {
 	private $limiter;
 	/** @var bool */
 	private $final = true;
+	/** @var Spool|null Where a verified delivery goes when the database cannot take it. */
+	private $spool;
 
-	public function __construct( callable $sources, Client_Ip $client_ip, callable $store, Limiter $limiter ) {
+	public function __construct( callable $sources, Client_Ip $client_ip, callable $store, Limiter $limiter, ?Spool $spool = null ) {
 		$this->sources   = $sources;
 		$this->client_ip = $client_ip;
 		$this->store     = $store;
 		$this->limiter   = $limiter;
+		$this->spool     = $spool;
 	}
 
 	public function receive( Request $request, bool $final = true ): Response {
@@ -117,9 +121,15 @@ final class Receiver {
 
 		$key    = Scheme_Profile::extract( $source->idempotency, $request, $json, $topic );
 		$key    = '' === $key ? 'body:' . hash( 'sha256', $request->body ) : $key;
-		$store  = call_user_func( $this->store );
-		$stored = $store ? $store->enqueue( $source->name, $key, $topic, $request->body, self::kept_headers( $request, $source ) ) : null;
+		$store   = call_user_func( $this->store );
+		$headers = self::kept_headers( $request, $source );
+		$stored  = $store ? $store->enqueue( $source->name, $key, $topic, $request->body, $headers ) : null;
 		if ( ! $stored ) {
+			// The database cannot take it: the spool can, durably, and the
+			// delivery moves into the queue as soon as the database answers.
+			if ( $this->spool && null !== $this->spool->append( $source->name, $key, $topic, $request->body, $headers ) ) {
+				return new Response( 202, array( 'status' => 'queued', 'spooled' => true ) );
+			}
 			return Response::error( 503, 'store_unavailable', array( 'Retry-After' => '30' ) );
 		}
 		if ( ! $stored['new'] ) {

@@ -49,7 +49,7 @@ final class Response {
 	}
 
 	public static function error( $status, $code, array $headers = array() ) {
-		return new self( $status, array( 'error' => $code, 'message' => self::MESSAGES[ $code ] ), $headers );
+		return new self( $status, array( 'error' => $code, 'message' => self::MESSAGES[ $code ] ?? 'The delivery was not accepted.' ), $headers );
 	}
 
 	public static function rate_limited( $retry_after ) {

@@ -79,11 +79,12 @@ final class Rest_Controller {
 			static function () {
 				return new Queue_Store();
 			},
-			Limiter::for_site()
+			Limiter::for_site(),
+			new Spool( Spool::default_dir( $_SERVER ) )
 		);
 		$response = $receiver->receive( $request );
-		if ( $response->queued && $settings['kick'] ) {
-			add_action( 'shutdown', array( self::class, 'kick_after_response' ) );
+		if ( $response->queued ) {
+			add_action( 'shutdown', $settings['kick'] ? array( self::class, 'kick_after_response' ) : array( self::class, 'replay_after_response' ) );
 		}
 		$rest_response = new \WP_REST_Response( $response->data, $response->status );
 		foreach ( $response->headers + array( 'Cache-Control' => 'no-store' ) as $name => $value ) {
@@ -92,10 +93,23 @@ final class Rest_Controller {
 		return $rest_response;
 	}
 
+	/** After a queued delivery, with the sender answered: the spool's deliveries into the queue, then the kick. */
 	public static function kick_after_response() {
 		if ( function_exists( 'fastcgi_finish_request' ) ) {
 			fastcgi_finish_request();
+			$spool = new Spool( Spool::default_dir( $_SERVER ) );
+			if ( $spool->records() ) {
+				$spool->replay( new Queue_Store() );
+			}
 			Kicker::kick( Kicker::target(), Kicker::key(), Limiter::for_site() );
+		}
+	}
+
+	public static function replay_after_response() {
+		$spool = new Spool( Spool::default_dir( $_SERVER ) );
+		if ( $spool->records() && function_exists( 'fastcgi_finish_request' ) ) {
+			fastcgi_finish_request();
+			$spool->replay( new Queue_Store() );
 		}
 	}
 
@@ -121,7 +135,12 @@ final class Rest_Controller {
 		}
 		// It lingers a little once the queue is empty: deliveries whose own
 		// kick was throttled (one per two seconds) are picked up by it.
-		$stats = Plugin::worker( $store, array( 'idle_wait' => 3 ) )->run();
+		try {
+			$stats = Plugin::worker( $store, array( 'idle_wait' => 3 ) )->run();
+		} catch ( Store_Error $e ) {
+			Log::error( 'worker stopped: ' . $e->getMessage() );
+			$stats = array( 'error' => 'store_unavailable' );
+		}
 		$stats['outbox'] = Outbox::drain( array( 'idle_wait' => 3 ) ); // The sending half (issue 8).
 		$store->unlock( 'kicked-worker' );
 		if ( function_exists( 'fastcgi_finish_request' ) ) {

@@ -14,7 +14,7 @@ final class Settings {
 	const DEFAULTS = array(
 		'trusted_proxies' => array(),  // IPs/CIDRs whose X-Forwarded-For is believed.
 		'kick'            => true,     // Start a worker right after a delivery is queued.
-		'lease'           => 300,      // Seconds a claim is held before another worker may take it over.
+		'lease'           => 30,       // Seconds a claim lives unless its worker renews it (it does, between deliveries).
 		'batch'           => 50,       // Deliveries claimed at once.
 		'time_limit'      => 20,       // Seconds a cron- or kick-started worker runs at most.
 		'retention_days'  => 30,       // Completed deliveries kept (the duplicate window).

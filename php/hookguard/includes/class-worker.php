@@ -5,7 +5,16 @@
  * exponential backoff and jitter, or marks it failed after the source's
  * last attempt, keeping the error. Safe to run many at once: a delivery is
  * only ever held by one claim, and a claim whose worker died is taken over
- * once its lease has expired.
+ * once its lease has expired. A live worker renews its claim between
+ * deliveries, so the lease can be short (30 s by default): a killed
+ * worker's deliveries are taken over within seconds.
+ *
+ * It fails loudly: a database error is a Store_Error, never an empty queue.
+ * A completion (or failure) write that fails is retried for up to
+ * WRITE_RETRY_SECONDS before the worker gives up, so a handler does not run
+ * again for a lost write; deliveries it claimed and did not start are given
+ * back at once when it stops. Before its first claim it moves the spool's
+ * deliveries into the queue.
  *
  * @package HookGuard
  */
@@ -15,6 +24,8 @@ namespace HookGuard;
 final class Worker {
 
 	const MAX_DELAY = 21600;
+	/** Seconds a completion or failure write is retried while the database is away. */
+	const WRITE_RETRY_SECONDS = 20;
 
 	/** @var Queue_Store */
 	private $store;
@@ -28,33 +39,107 @@ final class Worker {
 	private $time_limit;
 	/** @var float Seconds to keep polling once nothing is due (a kicked worker). */
 	private $idle_wait;
+	/** @var Spool|null */
+	private $spool;
+	/** @var float Seconds a completion or failure write is retried. */
+	private $write_retry;
 
-	public function __construct( Queue_Store $store, callable $sources, array $options = array() ) {
+	public function __construct( Queue_Store $store, callable $sources, array $options = array(), ?Spool $spool = null ) {
+		$this->spool      = $spool;
 		$this->store      = $store;
 		$this->sources    = $sources;
 		$this->batch      = max( 1, (int) ( isset( $options['batch'] ) ? $options['batch'] : Settings::get( 'batch' ) ) );
 		$this->lease      = max( 1, (int) ( isset( $options['lease'] ) ? $options['lease'] : Settings::get( 'lease' ) ) );
 		$this->time_limit = (float) ( isset( $options['time_limit'] ) ? $options['time_limit'] : Settings::get( 'time_limit' ) );
 		$this->idle_wait  = (float) ( isset( $options['idle_wait'] ) ? $options['idle_wait'] : 0 );
+		$this->write_retry = (float) ( $options['write_retry'] ?? self::WRITE_RETRY_SECONDS );
 	}
 
 	/**
 	 * Runs until nothing is due (for idle_wait more seconds) or the time
-	 * limit passes (checked between batches; a claimed batch is always
-	 * finished).
+	 * limit passes (checked between deliveries; what was claimed and not
+	 * started is given back).
 	 *
-	 * @return array{completed:int,retried:int,failed:int,lost:int,reclaimed:int}
+	 * @return array{completed:int,retried:int,failed:int,lost:int,reclaimed:int,released:int,spooled:int}
+	 * @throws Store_Error When the database fails.
 	 */
 	public function run() {
-		$stats    = array_fill_keys( array( 'completed', 'retried', 'failed', 'lost', 'reclaimed' ), 0 );
+		self::$running = true;
+		$thrower       = self::database_errors_throw();
+		// wpdb gives up on a lost database through bail(), which calls wp_die()
+		// (our thrower) only when it "shows errors"; otherwise it falls back to
+		// dead_db(), whose require_once'd drop-in acts once and then exits 0.
+		// Suppressed errors keep failed queries from printing all the same.
+		$db      = $GLOBALS['wpdb'] ?? null;
+		$restore = $db ? array( $db->show_errors, $db->suppress_errors ) : null;
+		if ( $db ) {
+			$db->show_errors     = true;
+			$db->suppress_errors = true;
+		}
+		try {
+			return $this->drain();
+		} finally {
+			self::$running = false;
+			foreach ( Fast_Path::DIE_HANDLERS as $filter ) {
+				remove_filter( $filter, $thrower, PHP_INT_MAX );
+			}
+			if ( $db ) {
+				list( $db->show_errors, $db->suppress_errors ) = $restore;
+			}
+		}
+	}
+
+	/** @var bool Whether a worker is running in this process (the db-error.php drop-in asks). */
+	public static $running = false;
+
+	/**
+	 * While the worker runs, wp_die() (which WordPress calls when the
+	 * database is gone for good, through whichever handler the context
+	 * picks) throws Store_Error instead of printing a page and exiting 0.
+	 *
+	 * @return callable The filter callback, to remove afterwards.
+	 */
+	public static function database_errors_throw(): callable {
+		$thrower = static function () {
+			return static function ( $message ) {
+				$text = is_wp_error( $message ) ? $message->get_error_message() : (string) $message;
+				throw new Store_Error( 'WordPress stopped: ' . trim( preg_replace( '/\s+/', ' ', wp_strip_all_tags( $text ) ) ) );
+			};
+		};
+		foreach ( Fast_Path::DIE_HANDLERS as $filter ) {
+			add_filter( $filter, $thrower, PHP_INT_MAX );
+		}
+		return $thrower;
+	}
+
+	private function drain() {
+		$stats    = array_fill_keys( array( 'completed', 'retried', 'failed', 'lost', 'reclaimed', 'released', 'spooled' ), 0 );
 		$deadline = $this->time_limit > 0 ? microtime( true ) + $this->time_limit : null;
 		$idle_end = null;
+		if ( $this->spool ) {
+			$stats['spooled'] = $this->spool->replay( $this->store )['moved'];
+		}
 		while ( null === $deadline || microtime( true ) < $deadline ) {
 			$stats['reclaimed'] += $this->store->release_expired( $this->lease );
 			$token               = bin2hex( random_bytes( 16 ) );
 			$rows                = $this->store->claim( $token, $this->batch );
-			foreach ( $rows as $row ) {
-				$stats[ $this->process( $row, $token ) ]++;
+			$renewed             = microtime( true );
+			foreach ( $rows as $i => $row ) {
+				if ( null !== $deadline && microtime( true ) >= $deadline ) {
+					$this->store->release( array_column( array_slice( $rows, $i ), 'id' ), $token );
+					$stats['released'] += count( $rows ) - $i;
+					break 2;
+				}
+				if ( microtime( true ) - $renewed > $this->lease / 3 ) {
+					$this->store->renew( $token );
+					$renewed = microtime( true );
+				}
+				try {
+					$stats[ $this->process( $row, $token ) ]++;
+				} catch ( Store_Error $e ) {
+					$this->store->release( array_column( array_slice( $rows, $i + 1 ), 'id' ), $token );
+					throw $e;
+				}
 			}
 			if ( $rows ) {
 				$idle_end = null;
@@ -79,7 +164,7 @@ final class Worker {
 		} elseif ( (int) $row->attempts > $max ) {
 			// Only after a lease takeover: the last attempt's worker died.
 			$error = 'Gave up after ' . $max . ' attempts. ' . $row->last_error;
-			return $this->store->fail( $row->id, $token, $error, 0, true ) ? 'failed' : 'lost';
+			return $this->write( 'fail', array( $row->id, $token, $error, 0, true ) ) ? 'failed' : 'lost';
 		} else {
 			try {
 				$delivery         = Delivery::from_row( $row );
@@ -90,16 +175,37 @@ final class Worker {
 			}
 		}
 		if ( null === $error ) {
-			return $this->store->complete( $row->id, $token ) ? 'completed' : 'lost';
+			return $this->write( 'complete', array( $row->id, $token ) ) ? 'completed' : 'lost';
 		}
 		$error = Log::mask( $error );
 		$final = (int) $row->attempts >= $max;
 		Log::error( "delivery {$row->id} ({$row->source}) attempt {$row->attempts}/{$max} failed: $error" );
 		$delay = $final ? 0 : self::backoff( $source ? $source->backoff : Source::DEFAULT_BACKOFF, (int) $row->attempts );
-		if ( ! $this->store->fail( $row->id, $token, $error, $delay, $final ) ) {
+		if ( ! $this->write( 'fail', array( $row->id, $token, $error, $delay, $final ) ) ) {
 			return 'lost';
 		}
 		return $final ? 'failed' : 'retried';
+	}
+
+	/**
+	 * Records a handled delivery's outcome (Queue_Store::complete or fail),
+	 * retrying while the database is away so that the handler does not run
+	 * again for a write that was lost.
+	 *
+	 * @throws Store_Error When the database is still failing after write_retry seconds.
+	 */
+	private function write( $method, array $args ) {
+		$give_up = microtime( true ) + $this->write_retry;
+		for ( $wait = 0.25; ; $wait = min( 4, $wait * 2 ) ) {
+			try {
+				return call_user_func_array( array( $this->store, $method ), $args );
+			} catch ( Store_Error $e ) {
+				if ( microtime( true ) + $wait > $give_up ) {
+					throw $e;
+				}
+				usleep( (int) ( $wait * 1000000 ) );
+			}
+		}
 	}
 
 	/**
