@@ -33,6 +33,35 @@ final class ConnectionTest extends SenderTestCase {
 		$this->assertSame( $rows[0]['payload'], $queued[0]->body );
 	}
 
+	public function test_every_scheme_signed_by_the_sender_is_verified_and_queued_by_hookguards_receiver() {
+		global $wpdb;
+		$wpdb->query( 'DELETE FROM ' . self::store()->table() );
+		$destinations = array();
+		foreach ( hookguard_test_schemes() as $scheme => $spec ) {
+			$destinations[ 'to-' . $scheme ] = array(
+				'url'     => self::url( 'fast', 'in-' . $scheme ),
+				'scheme'  => $scheme,
+				'secret'  => $spec['secret'],
+				'options' => $spec['options'] ?? array(),
+				'events'  => array( 'test.schemes' ),
+			);
+		}
+		self::destinations( $destinations );
+		usleep( 1100000 ); // The fast path's configuration cache lives one second.
+		$event_id = hookguard_emit( 'test.schemes', array( 'order' => 1042, 'note' => "bytes: \u{e9}\u{1F600} \" \\ /" ) );
+		$rows     = self::send_until_settled( $event_id );
+		$this->assertCount( count( $destinations ), $rows );
+		foreach ( $rows as $row ) {
+			$this->assertSame( array( 'delivered', '202' ), array( $row['status'], $row['last_status'] ), $row['destination'] . ': ' . $row['last_error'] );
+			$source = 'in-' . substr( $row['destination'], 3 );
+			$body   = $wpdb->get_var( $wpdb->prepare( 'SELECT body FROM ' . self::store()->table() . ' WHERE source = %s', $source ) );
+			$this->assertSame( $row['payload'], $body, "$source: the exact bytes" );
+		}
+		foreach ( array_keys( $destinations ) as $name ) {
+			$this->assertSame( 'verified', self::test_connection( $name )['result'], "Test connection of $name" );
+		}
+	}
+
 	public function test_test_connection_is_green_with_the_right_secret_and_queues_nothing() {
 		global $wpdb;
 		$before = (int) $wpdb->get_var( 'SELECT COUNT(*) FROM ' . self::store()->table() );
