@@ -299,4 +299,61 @@ final class OutboxTest extends SenderTestCase {
 		$this->assertTrue( $got[0]['verified'] );
 		$this->assertSame( 'wordpress.comment.created', json_decode( $got[0]['body'], true )['event'] );
 	}
+
+	public function test_two_workers_draining_at_once_deliver_each_event_exactly_once() {
+		self::destinations( array( 'busy-shop' => self::relay_destination( '/many' ) ) );
+		self::script( '/many', 'wp-relay', self::RELAY_SECRET, array() );
+		$ids = array();
+		for ( $i = 0; $i < 150; $i++ ) {
+			$ids[] = self::emit( 'test.many', array( 'i' => $i ) );
+		}
+		$workers = array();
+		foreach ( array( 1, 2 ) as $n ) {
+			$workers[ $n ] = proc_open( self::cli_command( 'drain', array( 'batch' => 10 ) ), array( 1 => array( 'pipe', 'w' ), 2 => array( 'pipe', 'w' ) ), $pipes[ $n ] );
+		}
+		$stats = array();
+		foreach ( $workers as $n => $process ) {
+			$out         = stream_get_contents( $pipes[ $n ][1] );
+			$this->assertSame( 0, proc_close( $process ), $out );
+			$stats[ $n ] = json_decode( $out, true )['outbox'];
+		}
+		$this->assertSame( 150, $stats[1]['delivered'] + $stats[2]['delivered'] );
+		$this->assertGreaterThan( 0, min( $stats[1]['delivered'], $stats[2]['delivered'] ), 'both workers took part: ' . json_encode( $stats ) );
+		$received = array_map(
+			static function ( $entry ) {
+				return self::header( $entry, 'X-Event-Id' );
+			},
+			self::received( '/many' )
+		);
+		sort( $received );
+		sort( $ids );
+		$this->assertSame( $ids, $received, 'each event exactly once' );
+	}
+
+	public function test_a_claim_whose_worker_died_is_taken_back_after_the_lease() {
+		self::destinations( array( 'after-crash' => self::relay_destination( '/after-crash' ) ) );
+		self::script( '/after-crash', 'wp-relay', self::RELAY_SECRET, array() );
+		$event_id = self::emit();
+		$this->assertCount( 1, Outbox::store()->claim( str_repeat( 'd', 32 ), 10 ), 'a worker claims the row, then dies' );
+		$this->assertSame( 0, Outbox::drain( array( 'lease' => 2 ) )['delivered'], 'not while the lease runs' );
+		$GLOBALS['wpdb']->query( 'UPDATE ' . Outbox::store()->table() . ' SET locked_at = UTC_TIMESTAMP(3) - INTERVAL 3 SECOND' );
+		$stats = Outbox::drain( array( 'lease' => 2 ) );
+		$this->assertSame( 1, $stats['reclaimed'] );
+		$this->assertSame( 1, $stats['delivered'] );
+		$row = self::rows_of( $event_id )[0];
+		$this->assertSame( '2', $row['attempts'], 'the dead worker\'s attempt counts' );
+		$this->assertCount( 1, self::received( '/after-crash' ) );
+	}
+
+	public function test_a_worker_out_of_time_gives_the_rest_of_its_batch_back_untried() {
+		self::destinations( array( 'slowish' => self::relay_destination( '/slowish', array( 'timeout' => 3 ) ) ) );
+		self::script( '/slowish', 'wp-relay', self::RELAY_SECRET, array( array( 'sleep' => 0.6 ), array( 'sleep' => 0.6 ), array( 'sleep' => 0.6 ) ) );
+		$ids = array( self::emit( 'test.a' ), self::emit( 'test.b' ), self::emit( 'test.c' ) );
+		$stats = Outbox::drain( array( 'time_limit' => 0.3 ) );
+		$this->assertSame( array( 1, 2 ), array( $stats['delivered'], $stats['released'] ), json_encode( $stats ) );
+		$rest = array_merge( self::rows_of( $ids[1] ), self::rows_of( $ids[2] ) );
+		$this->assertSame( array( 'pending', 'pending' ), array_column( $rest, 'status' ) );
+		$this->assertSame( array( '0', '0' ), array_column( $rest, 'attempts' ), 'not counted as attempts' );
+		$this->assertCount( 1, self::received( '/slowish' ) );
+	}
 }
