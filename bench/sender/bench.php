@@ -27,7 +27,7 @@ $out    = array();
 
 // 1. Order status change.
 if ( function_exists( 'wc_create_order' ) ) {
-	$rounds  = (int) ( getenv( 'HG_BENCH_ROUNDS' ) ?: 25 );
+	$rounds  = (int) ( getenv( 'HG_BENCH_ROUNDS' ) ?: 30 );
 	$product = new WC_Product_Simple();
 	$product->set_name( 'Bench mug' );
 	$product->set_regular_price( '10' );
@@ -65,16 +65,19 @@ if ( function_exists( 'wc_create_order' ) ) {
 			remove_action( 'woocommerce_order_status_completed', $sync );
 		}
 	}
-	$base  = $median( $hooks['none'] );
+	// As bench/timing.php: on a shared VM each case's best round is its cost; medians shown beside.
+	$best  = static function ( array $xs ) {
+		return min( $xs );
+	};
 	$added = array();
 	foreach ( $hooks as $case => $xs ) {
-		$added[ $case ] = $median( $xs ) - $base;
+		$added[ $case ] = $best( $xs ) - $best( $hooks['none'] );
 	}
-	$out[] = "### Order status change (processing -> completed), medians of $rounds interleaved rounds\n";
-	$out[] = '| case | whole status change | in the completed hook | added by the push |';
-	$out[] = '|---|---:|---:|---:|';
+	$out[] = "### Order status change (processing -> completed), $rounds interleaved rounds\n";
+	$out[] = '| case | whole status change (median) | in the completed hook (median) | in the hook (best) | added by the push (best) |';
+	$out[] = '|---|---:|---:|---:|---:|';
 	foreach ( $times as $case => $xs ) {
-		$out[] = "| $case | " . $ms( $median( $xs ) ) . ' | ' . $ms( $median( $hooks[ $case ] ) ) . ' | ' . ( 'none' === $case ? '—' : $ms( $added[ $case ] ) ) . ' |';
+		$out[] = "| $case | " . $ms( $median( $xs ) ) . ' | ' . $ms( $median( $hooks[ $case ] ) ) . ' | ' . $ms( $best( $hooks[ $case ] ) ) . ' | ' . ( 'none' === $case ? '—' : $ms( $added[ $case ] ) ) . ' |';
 	}
 	$ratio = $added['synchronous wp_remote_post'] / max( 1e-6, $added['HookGuard outbox'] );
 	$out[] = sprintf( "\nHookGuard adds %.0f× less latency than a synchronous push to a 200 ms receiver (target ≥ 50×).\n", $ratio );
@@ -113,7 +116,7 @@ $out[] = '|---|---:|---:|';
 $out[] = sprintf( '| outbox drain (claim, sign, POST, record) | %.0f | %s |', $stats['delivered'] / $drain, $ms( $drain / max( 1, $stats['delivered'] ) ) );
 $out[] = sprintf( '| curl POSTs alone (keep-alive), the HTTP floor | %.0f | %s |', $rows / $http, $ms( $http / $rows ) );
 $out[] = sprintf( '| hookguard_sign alone | %.0f | %s |', $rows / $sign, $ms( $sign / $rows ) );
-$out[] = sprintf( "\nDelivered %d of %d (%s). The rest of a row's time is the database: one claim UPDATE + SELECT per batch, one UPDATE per batch for the delivered rows.", $stats['delivered'], $rows, json_encode( $stats ) );
+$out[] = sprintf( "\nDelivered %d of %d (%s). Beyond the HTTP floor, a row's time is the database's: one claim UPDATE + SELECT per batch of 100 (payloads included), one UPDATE per batch for the delivered rows.", $stats['delivered'], $rows, json_encode( $stats ) );
 echo implode( "\n", $out ), "\n";
 
 /** Registers or removes the benchmark's order destination in this process. */
