@@ -298,6 +298,18 @@ final class OutboxTest extends SenderTestCase {
 		$this->assertCount( 1, $got, 'delivered by the kicked worker, no CLI or cron involved' );
 		$this->assertTrue( $got[0]['verified'] );
 		$this->assertSame( 'wordpress.comment.created', json_decode( $got[0]['body'], true )['event'] );
+		// The kicked worker lingers a few seconds for more work: let it finish before the next test.
+		$lock = self::store()->table() . ':kicked-worker';
+		$free = self::poll(
+			static function () use ( $lock ) {
+				return $GLOBALS['wpdb']->get_var( $GLOBALS['wpdb']->prepare( 'SELECT IS_FREE_LOCK(%s)', $lock ) );
+			},
+			static function ( $free ) {
+				return '1' === (string) $free;
+			},
+			20
+		);
+		$this->assertSame( '1', (string) $free, 'the kicked worker finished' );
 	}
 
 	public function test_two_workers_draining_at_once_deliver_each_event_exactly_once() {

@@ -31,16 +31,24 @@ final class Destination_Registry {
 		unset( self::$code[ $name ] );
 	}
 
+	/** @var array{0:array,1:array<string,Destination>}|null The stored option and what it opened to (the sender asks per row). */
+	private static $opened = null;
+
 	/** @return array<string,Destination> Admin destinations, secrets opened ('' when unreadable). */
 	public static function admin_destinations() {
+		$stored = (array) get_option( self::ADMIN_OPTION, array() );
+		if ( null !== self::$opened && self::$opened[0] === $stored ) {
+			return self::$opened[1];
+		}
 		$out = array();
-		foreach ( (array) get_option( self::ADMIN_OPTION, array() ) as $name => $data ) {
+		foreach ( $stored as $name => $data ) {
 			if ( is_array( $data ) ) {
 				$destination         = Destination::from_array( $data, array( Crypto::class, 'open' ) );
 				$destination->origin = 'admin';
 				$out[ $name ]        = $destination;
 			}
 		}
+		self::$opened = array( $stored, $out );
 		return $out;
 	}
 
