@@ -2,7 +2,10 @@
 /**
  * Autoloader for the HookGuard\ classes: HookGuard\Queue_Store lives in
  * includes/class-queue-store.php. Loaded by the plugin, the fast path and
- * the CLI entry, none of which needs WordPress for this.
+ * the CLI entry, none of which needs WordPress for this. It also loads the
+ * framework-agnostic core (HookGuard\Core\): packaged inside the plugin
+ * folder (core/, see scripts/package-plugin) or beside it in the repository
+ * (php/core).
  *
  * @package HookGuard
  */
@@ -30,3 +33,13 @@ if ( ! function_exists( 'hookguard_check' ) ) {
 		}
 	}
 }
+
+// The framework-agnostic core (HookGuard\Core\): packaged inside the plugin
+// folder, or beside it in the repository.
+foreach ( array( dirname( __DIR__ ) . '/core/autoload.php', dirname( __DIR__, 2 ) . '/core/autoload.php' ) as $hookguard_core ) {
+	if ( is_file( $hookguard_core ) ) {
+		require_once $hookguard_core;
+		break;
+	}
+}
+unset( $hookguard_core );
