@@ -3,16 +3,11 @@
 // connection green against HookGuard's own receiver and red with a wrong
 // secret, then Replay a failed event from the outbox monitor and see it
 // delivered; a Replay without a nonce changes nothing.
-import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { adminSession } from '../support/browser.mjs';
 
 // playwright-core is installed (pinned) by tests/wordpress's package-lock.json.
-const require = createRequire(new URL('../wordpress/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
 
 const base = process.env.HG_WP_URL;
 const fault = process.env.HG_FAULT_URL;
@@ -30,24 +25,10 @@ async function script(path, steps) {
   await fetch(`${fault}/_script`, { method: 'POST', body: JSON.stringify({ path, scheme: 'wp-relay', secret: relaySecret, steps }) });
 }
 
-const profile = mkdtempSync(join(tmpdir(), 'hookguard-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.HG_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-    '--no-first-run', '--disable-component-update', '--disable-sync'],
-});
+const { context, page, close } = await adminSession(base);
 let step = 'start';
 try {
-  const page = context.pages()[0] || await context.newPage();
-  page.setDefaultTimeout(20000);
   const destinations = `${base}/wp-admin/admin.php?page=hookguard-destinations`;
-
-  step = 'log in';
-  await page.goto(`${base}/wp-login.php`);
-  await page.fill('#user_login', process.env.HG_WP_ADMIN_USER);
-  await page.fill('#user_pass', process.env.HG_WP_ADMIN_PASSWORD);
-  await Promise.all([page.waitForURL(/wp-admin/), page.click('#wp-submit')]);
 
   async function addDestination(name, url, secret, events) {
     await page.goto(destinations);
@@ -119,6 +100,5 @@ try {
   console.error(`tests/sender/admin.mjs failed at "${step}":`, error);
   process.exitCode = 1;
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
