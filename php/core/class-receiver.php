@@ -88,6 +88,10 @@ final class Receiver {
 		if ( 'ok' !== $reason ) {
 			return $this->reject( $source->name, $source->fail_limit, $request, in_array( $reason, self::UNAUTHORIZED, true ) ? 401 : 400, $reason );
 		}
+		// Test connection (issue 8): a verified test delivery gets a proof and is never queued.
+		if ( Test_Answer::is_test( $request ) ) {
+			return Test_Answer::answer( $source, $request );
+		}
 
 		$json = null;
 		if ( $source->json || $this->needs_json( $source ) ) {

@@ -3,13 +3,10 @@
 // masked), prove a delivery signed with it is accepted at once, see the queue
 // monitor's counts match the database, retry a failed delivery, and check
 // that actions without a nonce are refused.
-import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { adminSession } from '../support/browser.mjs';
 
 const base = process.env.HG_WP_URL;
 const wpDir = process.env.HG_WP_DIR;
@@ -37,23 +34,9 @@ function wooHeaders(body, key) {
   };
 }
 
-const profile = mkdtempSync(join(tmpdir(), 'hookguard-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.HG_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-    '--no-first-run', '--disable-component-update', '--disable-sync'],
-});
+const { context, page, close } = await adminSession(base);
 let step = 'start';
 try {
-  const page = context.pages()[0] || await context.newPage();
-  page.setDefaultTimeout(20000);
-
-  step = 'log in';
-  await page.goto(`${base}/wp-login.php`);
-  await page.fill('#user_login', process.env.HG_WP_ADMIN_USER);
-  await page.fill('#user_pass', process.env.HG_WP_ADMIN_PASSWORD);
-  await Promise.all([page.waitForURL(/wp-admin/), page.click('#wp-submit')]);
 
   step = 'add a source';
   await page.goto(`${base}/wp-admin/admin.php?page=hookguard`);
@@ -143,8 +126,8 @@ try {
   // WordPress renders the results only after its own slow async tests; ours is a direct one, in the page's data.
   const health = await page.evaluate(() => window.SiteHealth.site_status.direct.find((t) => t.test === 'hookguard_extension'));
   // Native: "The HookGuard PHP extension is loaded"; without it: "HookGuard runs its PHP implementation".
-  const expected = process.env.HG_EXTENSION ? /The HookGuard PHP extension is loaded/ : /HookGuard runs its PHP implementation/;
-  assert.ok(health && expected.test(health.label), JSON.stringify(health));
+  const healthLabel = process.env.HG_EXTENSION ? /The HookGuard PHP extension is loaded/ : /HookGuard runs its PHP implementation/;
+  assert.ok(health && healthLabel.test(health.label), JSON.stringify(health));
 
   step = 'logged out: no access';
   await context.clearCookies();
@@ -155,6 +138,5 @@ try {
   console.error(`admin.mjs: failed at "${step}"`);
   throw e;
 } finally {
-  await context.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }

@@ -98,6 +98,7 @@ final class Cli {
 		}
 		$started          = microtime( true );
 		$stats            = Plugin::worker( $store, $worker_options )->run();
+		$stats['outbox']  = Outbox::drain( $worker_options ); // The sending half (issue 8).
 		$stats['seconds'] = round( microtime( true ) - $started, 3 );
 		echo json_encode( $stats ), "\n";
 		return 0;

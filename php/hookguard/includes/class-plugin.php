@@ -32,6 +32,7 @@ final class Plugin {
 		add_action( self::CRON_DRAIN, array( self::class, 'cron_drain' ) );
 		add_action( self::CRON_CLEANUP, array( self::class, 'cron_cleanup' ) );
 		add_filter( 'site_status_tests', array( Site_Health::class, 'register' ) );
+		Sender_Plugin::boot(); // The sending half (issue 8): events, outbox, destinations, WooCommerce takeover.
 
 		if ( is_admin() ) {
 			Admin_Sources_Page::hook();
@@ -103,6 +104,7 @@ final class Plugin {
 			} catch ( Store_Error $e ) {
 				Log::error( 'worker stopped: ' . $e->getMessage() );
 			}
+			Outbox::drain(); // The sending half (issue 8).
 			$store->unlock( 'cron-worker' );
 		}
 	}

@@ -141,6 +141,7 @@ final class Rest_Controller {
 			Log::error( 'worker stopped: ' . $e->getMessage() );
 			$stats = array( 'error' => 'store_unavailable' );
 		}
+		$stats['outbox'] = Outbox::drain( array( 'idle_wait' => 3 ) ); // The sending half (issue 8).
 		$store->unlock( 'kicked-worker' );
 		if ( function_exists( 'fastcgi_finish_request' ) ) {
 			exit;
