@@ -2,9 +2,11 @@
 /**
  * The core's queue store behaves the same on every database adapter: the
  * same tests run against real MariaDB through mysqli (Mysqli_Database), PDO
- * (Pdo_Database) and WordPress's own wpdb class (the plugin's
- * Wpdb_Database, wpdb loaded from Debian's WordPress without the rest of
- * WordPress). tests/core/run starts the server and exports HG_DB_*.
+ * (Pdo_Database), WordPress's own wpdb class (the plugin's Wpdb_Database,
+ * wpdb loaded from Debian's WordPress without the rest of WordPress) and
+ * CodeIgniter 3's database driver (the Perfex module's Ci_Database, from
+ * the CodeIgniter fixture that tests/core/run extracts to HG_CI_DIR).
+ * tests/core/run starts the server and exports HG_DB_*.
  */
 
 namespace HookGuard\Tests;
@@ -28,6 +30,7 @@ final class QueueStoreTest extends TestCase {
 			'mysqli' => array( 'mysqli' ),
 			'PDO'    => array( 'pdo' ),
 			'wpdb'   => array( 'wpdb' ),
+			'CodeIgniter' => array( 'codeigniter' ),
 		);
 	}
 
@@ -49,6 +52,25 @@ final class QueueStoreTest extends TestCase {
 				self::load_wpdb();
 				$wpdb = new \wpdb( $user, $pass, $name, "$host:$port" );
 				return new \HookGuard\Wpdb_Database( $wpdb );
+			case 'codeigniter':
+				self::load_codeigniter();
+				$ci = DB(
+					array(
+						'dsn'          => '',
+						'hostname'     => $host,
+						'port'         => $port,
+						'username'     => $user,
+						'password'     => $pass,
+						'database'     => $name,
+						'dbdriver'     => 'mysqli',
+						'db_debug'     => true, // As Perfex runs it: Ci_Database must keep errors from becoming error pages.
+						'char_set'     => 'utf8mb4',
+						'dbcollat'     => 'utf8mb4_unicode_ci',
+						'save_queries' => true,
+					),
+					true
+				);
+				return new \HookGuard\Perfex\Ci_Database( $ci );
 		}
 		throw new \LogicException( $adapter );
 	}
@@ -69,6 +91,24 @@ final class QueueStoreTest extends TestCase {
 			require_once "$root/wp-includes/$file.php";
 		}
 		require_once dirname( __DIR__, 2 ) . '/php/hookguard/includes/class-wpdb-database.php';
+	}
+
+	/** CodeIgniter 3's database layer (system/database) and its common functions, without an application. */
+	private static function load_codeigniter(): void {
+		if ( function_exists( 'DB' ) ) {
+			return;
+		}
+		$root = (string) getenv( 'HG_CI_DIR' );
+		if ( '' === $root || ! is_file( "$root/system/database/DB.php" ) ) {
+			self::markTestSkipped( 'the CodeIgniter 3 fixture (../shared/fixtures/codeigniter-3.3.0.tar.xz) is absent' );
+		}
+		define( 'BASEPATH', "$root/system/" );
+		define( 'APPPATH', "$root/application/" );
+		define( 'VIEWPATH', "$root/application/views/" );
+		define( 'ENVIRONMENT', 'testing' );
+		require_once BASEPATH . 'core/Common.php';
+		require_once BASEPATH . 'database/DB.php';
+		require_once dirname( __DIR__, 2 ) . '/php/perfex/includes/class-ci-database.php';
 	}
 
 	private static function store( string $adapter, ?Database $db = null ): Queue_Store {
