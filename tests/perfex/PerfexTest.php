@@ -114,6 +114,16 @@ final class PerfexTest extends TestCase {
 		$this->assertArrayNotHasKey( 'x-wc-webhook-signature', $headers, 'signatures are not stored' );
 	}
 
+	public function test_the_installed_module_is_the_packaged_folder_and_runs_its_own_core() {
+		$module = getenv( 'HG_CI_DIR' ) . '/modules/hookguard';
+		$this->assertFalse( is_link( $module ) );
+		foreach ( array( 'hookguard.php', 'config/csrf_exclude_uris.php', 'controllers/Receive.php', 'core/class-receiver.php', 'core/class-queue-store.php' ) as $file ) {
+			$this->assertFileExists( "$module/$file" );
+		}
+		$this->assertMatchesRegularExpression( '/^Module Name: HookGuard$/m', (string) file_get_contents( "$module/hookguard.php" ) );
+		$this->assertMatchesRegularExpression( '/^Requires at least: 2\.9\.0$/m', (string) file_get_contents( "$module/hookguard.php" ) );
+	}
+
 	public function test_the_queue_table_is_created_by_activation_with_db_prefix_and_utf8mb4() {
 		$create = self::sql( 'SHOW CREATE TABLE tblhookguard_queue' )[0]['Create Table'];
 		$this->assertStringContainsString( 'CHARSET=utf8mb4', $create );
