@@ -28,7 +28,7 @@ final class Client_Ip {
 	/** [packed, prefix] for "10.0.0.0/8", "2001:db8::/32" or a single IP; null if invalid. */
 	public static function parse_range( $entry ) {
 		$parts  = explode( '/', trim( (string) $entry ), 2 );
-		$packed = @inet_pton( $parts[0] ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- invalid input is reported by returning null.
+		$packed = @inet_pton( $parts[0] ); // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged -- invalid input is reported by returning null.
 		if ( false === $packed ) {
 			return null;
 		}
@@ -43,7 +43,7 @@ final class Client_Ip {
 	}
 
 	public function is_trusted( $ip ) {
-		$packed = @inet_pton( (string) $ip ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		$packed = @inet_pton( (string) $ip ); // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged
 		if ( false === $packed ) {
 			return false;
 		}
@@ -75,7 +75,7 @@ final class Client_Ip {
 	 */
 	public function bucket( Request $request ): string {
 		$ip     = $this->resolve( $request );
-		$packed = @inet_pton( $ip ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- not an IP: counted as given.
+		$packed = @inet_pton( $ip ); // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged -- not an IP: counted as given.
 		if ( false === $packed || 16 !== strlen( $packed ) ) {
 			return $ip;
 		}

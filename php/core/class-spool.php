@@ -81,16 +81,16 @@ class Spool {
 		$now  = microtime( true );
 		$name = gmdate( 'Ymd\THis', (int) $now ) . sprintf( '.%06d-%s.rec', (int) ( ( $now - floor( $now ) ) * 1000000 ), bin2hex( random_bytes( 6 ) ) );
 		$tmp  = $this->dir . '/.' . $name . '.tmp';
-		$file = @fopen( $tmp, 'xb' ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- a refused write is answered 503.
+		$file = @fopen( $tmp, 'xb' ); // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged -- a refused write is answered 503.
 		if ( ! $file ) {
 			return null;
 		}
-		$written = @fwrite( $file, $record ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		$written = @fwrite( $file, $record ); // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged
 		$synced  = strlen( $record ) === $written && fflush( $file ) && fsync( $file );
 		fclose( $file );
 		self::step( 'written' );
-		if ( ! $synced || ! @rename( $tmp, $this->dir . '/' . $name ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors
-			@unlink( $tmp ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		if ( ! $synced || ! @rename( $tmp, $this->dir . '/' . $name ) ) { // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged
+			@unlink( $tmp ); // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged
 			Log::error( "could not write to the spool in {$this->dir}: a delivery was refused with 503" );
 			return null;
 		}
@@ -101,7 +101,7 @@ class Spool {
 
 	/** Creates the directory (0700) if needed; false when it cannot be used. */
 	private function ready(): bool {
-		if ( ! is_dir( $this->dir ) && ! @mkdir( $this->dir, 0700, true ) && ! is_dir( $this->dir ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		if ( ! is_dir( $this->dir ) && ! @mkdir( $this->dir, 0700, true ) && ! is_dir( $this->dir ) ) { // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged
 			return false;
 		}
 		return is_writable( $this->dir );
@@ -109,9 +109,9 @@ class Spool {
 
 	/** Makes the rename durable (the directory entry), where PHP can open a directory for fsync. */
 	private function sync_dir(): void {
-		$dir = @fopen( $this->dir, 'r' ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		$dir = @fopen( $this->dir, 'r' ); // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged
 		if ( $dir ) {
-			@fsync( $dir ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+			@fsync( $dir ); // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged
 			fclose( $dir );
 		}
 	}
@@ -130,7 +130,7 @@ class Spool {
 		$bytes = 0;
 		foreach ( $this->records() as $name ) {
 			++$count;
-			$bytes += (int) @filesize( $this->dir . '/' . $name ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+			$bytes += (int) @filesize( $this->dir . '/' . $name ); // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged
 		}
 		return array( $count, $bytes );
 	}
@@ -150,7 +150,7 @@ class Spool {
 		if ( ! is_dir( $this->dir ) ) {
 			return $done;
 		}
-		$lock = @fopen( $this->dir . '/.replay.lock', 'c' ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		$lock = @fopen( $this->dir . '/.replay.lock', 'c' ); // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged
 		if ( ! $lock || ! flock( $lock, LOCK_EX | LOCK_NB ) ) {
 			$done['left'] = count( $this->records() ); // Another replayer is at work.
 			return $done;
@@ -162,7 +162,7 @@ class Spool {
 				$record = self::read( $path );
 				if ( null === $record ) {
 					// Torn or altered: kept aside for an operator, never queued.
-					@rename( $path, $path . '.corrupt' ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+					@rename( $path, $path . '.corrupt' ); // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged
 					Log::error( "spool record $name failed its checksum; kept as $name.corrupt" );
 					++$done['corrupt'];
 					continue;
@@ -187,7 +187,7 @@ class Spool {
 
 	/** A record's fields, or null when it is not a whole, intact record. */
 	private static function read( string $path ): ?array {
-		$data = (string) @file_get_contents( $path ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+		$data = (string) @file_get_contents( $path ); // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged
 		$head = strlen( self::MAGIC );
 		$eol  = strpos( $data, "\n", $head );
 		if ( 0 !== strncmp( $data, self::MAGIC, $head ) || false === $eol ) {
