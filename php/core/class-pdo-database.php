@@ -20,10 +20,11 @@ final class Pdo_Database implements Database {
 		$this->pdo = $pdo;
 	}
 
-	public function execute( string $sql ) {
+	/** PDO::exec() or PDO::query(): its result, or false with the error kept. */
+	private function run( string $method, string $sql ) {
 		$this->error = '';
 		try {
-			$result = $this->pdo->exec( $sql );
+			$result = $this->pdo->$method( $sql );
 		} catch ( \PDOException $e ) {
 			$result = false;
 		}
@@ -33,15 +34,13 @@ final class Pdo_Database implements Database {
 		return $result;
 	}
 
+	public function execute( string $sql ) {
+		return $this->run( 'exec', $sql );
+	}
+
 	public function rows( string $sql ): array {
-		$this->error = '';
-		try {
-			$statement = $this->pdo->query( $sql );
-		} catch ( \PDOException $e ) {
-			$statement = false;
-		}
+		$statement = $this->run( 'query', $sql );
 		if ( false === $statement ) {
-			$this->error = (string) ( $this->pdo->errorInfo()[2] ?? 'unknown error' );
 			return array();
 		}
 		// Strings (or null), as mysqli and wpdb give them, whatever the driver's native types.
