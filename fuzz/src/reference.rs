@@ -45,13 +45,15 @@ fn hex_decode(text: &[u8]) -> Option<Vec<u8>> {
     text.chunks(2).map(|p| Some(digit(p[0])? << 4 | digit(p[1])?)).collect()
 }
 
-/// Standard-alphabet base64, padding either absent or exactly right, and
-/// no stray bits in the last character (one text per byte string).
+/// Standard-alphabet base64 with no stray bits in the last character (one
+/// text per byte string, up to padding). Padding is optional and may be
+/// partial (`AA`, `AA=`, `AA==`), as the `base64` crate's `Indifferent`
+/// mode reads it; never more than the canonical amount.
 pub fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let data_len = text.iter().rposition(|&c| c != b'=').map_or(0, |i| i + 1);
     let pads = text.len() - data_len;
-    if data_len % 4 == 1 || (pads > 0 && (data_len + pads) % 4 != 0) || pads > 2 {
+    if data_len % 4 == 1 || pads > (4 - data_len % 4) % 4 {
         return None;
     }
     let mut bits: u32 = 0;

@@ -1,6 +1,8 @@
 //! `Scheme::build` with caller-supplied options (the `hmac` scheme's layout,
 //! `algo` for WooCommerce): accepts exactly the documented layouts, and
-//! every scheme it builds signs deliveries that then verify.
+//! every scheme it builds signs deliveries that then verify. (This target
+//! found layouts that signed but could never verify: one header name for
+//! two parts, a prefix starting with a blank. `build` now refuses them.)
 //!
 //! Input fields: scheme name, then header, prefix, algo, encoding,
 //! timestamp_header, id_header, signed_content (each set when it starts
@@ -13,6 +15,7 @@ use hookguard::scheme::{Layout, Part, Scheme, SchemeError, NAMES};
 use hookguard::sign::{sign, Envelope};
 
 use crate::input::{fields, fixed_secret};
+use crate::reference;
 
 const TIMESTAMP: i64 = 1_700_000_000;
 
@@ -76,10 +79,19 @@ fn acceptable(name: &str, l: &Layout) -> bool {
                 && count("timestamp") == usize::from(l.timestamp_header.is_some())
                 && count("id") <= 1
                 && (count("id") == 0 || l.id_header.is_some())
+                && distinct_headers(l)
+                && !l.prefix.as_deref().is_some_and(|p| p.starts_with(' ') || p.starts_with('\t'))
         }
         "woocommerce" => algo_ok && *l == Layout { algo: l.algo.clone(), ..Layout::default() },
         _ => NAMES.contains(&name) && *l == Layout::default(),
     }
+}
+
+/// A receiver reads headers by name: each part needs its own.
+fn distinct_headers(l: &Layout) -> bool {
+    let names: Vec<&str> = [&l.header, &l.timestamp_header, &l.id_header].into_iter().filter_map(|h| h.as_deref()).collect();
+    let clash = |a: &str, b: &str| reference::name_matches(a.as_bytes(), b) || reference::name_matches(b.as_bytes(), a);
+    names.iter().enumerate().all(|(i, a)| names[i + 1..].iter().all(|b| !clash(a, b)))
 }
 
 /// The `{…}` names in a template; `None` if one is unclosed or unknown.
