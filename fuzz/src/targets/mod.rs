@@ -7,3 +7,14 @@ pub mod layout;
 pub mod secret;
 pub mod sign;
 pub mod timestamp;
+
+/// Every target, by the name its corpus directory and fuzz binary carry.
+pub const ALL: [(&str, fn(&[u8])); 7] = [
+    ("timestamp", timestamp::run),
+    ("encoding", encoding::run),
+    ("headers", headers::run),
+    ("secret", secret::run),
+    ("layout", layout::run),
+    ("check", check::run),
+    ("sign", sign::run),
+];
