@@ -16,26 +16,16 @@ use hookguard::check::{check, Clock};
 use hookguard::headers::Headers;
 use hookguard::mac::{hmac, Algo};
 use hookguard::scheme::{Layout, Scheme};
+use proptest::prelude::Rng;
+use proptest::test_runner::{RngAlgorithm, TestRng};
 
 const T_LEAK: f64 = 4.5;
 
-/// xorshift64*, for the class order.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-}
-
 /// `n` of each class, shuffled (Fisher-Yates).
-fn classes(n: usize, rng: &mut Rng) -> Vec<usize> {
+fn classes(n: usize, rng: &mut TestRng) -> Vec<usize> {
     let mut c: Vec<usize> = (0..2 * n).map(|i| i % 2).collect();
     for i in (1..c.len()).rev() {
-        c.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+        c.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
     }
     c
 }
@@ -122,7 +112,9 @@ fn flipped(mac: &[u8], i: usize) -> Vec<u8> {
 
 fn main() {
     let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(1_000_000);
-    let mut rng = Rng(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1);
+    let mut seed = [0u8; 32];
+    getrandom::getrandom(&mut seed).expect("the OS random source");
+    let mut rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
     let woo = Scheme::build("woocommerce", &Layout::default()).unwrap();
     let body = format!("{{\"id\":10421,\"status\":\"processing\",\"note\":\"{}\"}}", "x".repeat(900)).into_bytes();
     let secrets: [&[u8]; 4] = [b"wc_old_secret_1", b"wc_old_secret_2", b"wc_old_secret_3", b"wc_current_secret"];

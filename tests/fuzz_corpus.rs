@@ -19,6 +19,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use proptest::prelude::Rng;
+use proptest::test_runner::{RngAlgorithm, TestRng};
+
 const FUZZ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz");
 
 fn saved(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
@@ -50,20 +53,9 @@ fn every_saved_input_keeps_its_invariants() {
     assert!(failed.is_empty(), "inputs that broke an invariant:\n  {}", failed.join("\n  "));
 }
 
-/// xorshift64*: reproducible from the printed seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
+/// A number below `n`.
+fn below(rng: &mut TestRng, n: usize) -> usize {
+    (rng.next_u64() % n.max(1) as u64) as usize
 }
 
 /// The words in fuzz/dict (libFuzzer's format: one quoted string a line).
@@ -92,30 +84,30 @@ fn dictionary() -> Vec<Vec<u8>> {
 }
 
 /// One to four of libFuzzer's simpler mutations, or a splice with `other`.
-fn mutate(rng: &mut Rng, input: &[u8], other: &[u8], dict: &[Vec<u8>]) -> Vec<u8> {
+fn mutate(rng: &mut TestRng, input: &[u8], other: &[u8], dict: &[Vec<u8>]) -> Vec<u8> {
     let mut m = input.to_vec();
-    for _ in 0..1 + rng.below(4) {
-        let at = rng.below(m.len() + 1);
+    for _ in 0..1 + below(rng, 4) {
+        let at = below(rng, m.len() + 1);
         let last = m.len().saturating_sub(1);
-        match rng.below(7) {
-            0 if !m.is_empty() => m[at.min(last)] ^= 1 << rng.below(8),
-            1 if !m.is_empty() => m[at.min(last)] = rng.next() as u8,
-            2 => m.insert(at, rng.next() as u8),
+        match below(rng, 7) {
+            0 if !m.is_empty() => m[at.min(last)] ^= 1 << below(rng, 8),
+            1 if !m.is_empty() => m[at.min(last)] = rng.next_u64() as u8,
+            2 => m.insert(at, rng.next_u64() as u8),
             3 if at < m.len() => {
-                let end = (at + 1 + rng.below(8)).min(m.len());
+                let end = (at + 1 + below(rng, 8)).min(m.len());
                 m.drain(at..end);
             }
             4 => {
-                let word = &dict[rng.below(dict.len())];
+                let word = &dict[below(rng, dict.len())];
                 m.splice(at..at, word.iter().copied());
             }
             5 if !other.is_empty() => {
-                let from = rng.below(other.len());
+                let from = below(rng, other.len());
                 m.truncate(at);
                 m.extend_from_slice(&other[from..]);
             }
-            _ if at < m.len() => m[at] = [b'\x1e', b'\x1f', b' ', b'0', b'=', b','][rng.below(6)],
-            _ => m.push(rng.next() as u8),
+            _ if at < m.len() => m[at] = [b'\x1e', b'\x1f', b' ', b'0', b'=', b','][below(rng, 6)],
+            _ => m.push(rng.next_u64() as u8),
         }
     }
     m
@@ -129,7 +121,7 @@ fn mutated_inputs_keep_their_invariants() {
         SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_nanos() as u64 | 1
     });
     println!("mutating saved inputs for {seconds} s per target, HOOKGUARD_FUZZ_SEED={seed}");
-    let mut rng = Rng(seed);
+    let mut rng = TestRng::from_seed(RngAlgorithm::XorShift, &[seed.to_le_bytes(), seed.to_le_bytes()].concat());
     let dict = dictionary();
     for (target, run) in targets::ALL {
         let inputs: Vec<Vec<u8>> = saved(target).into_iter().map(|(_, d)| d).collect();
@@ -137,8 +129,8 @@ fn mutated_inputs_keep_their_invariants() {
         let mut count = 0u64;
         while Instant::now() < end {
             for _ in 0..256 {
-                let input = &inputs[rng.below(inputs.len())];
-                let other = &inputs[rng.below(inputs.len())];
+                let input = &inputs[below(&mut rng, inputs.len())];
+                let other = &inputs[below(&mut rng, inputs.len())];
                 let mutant = mutate(&mut rng, input, other, &dict);
                 if catch_unwind(AssertUnwindSafe(|| run(&mutant))).is_err() {
                     let dir = Path::new(FUZZ).join("artifacts").join(target);
