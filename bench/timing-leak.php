@@ -38,6 +38,23 @@ function classes(int $n): array
     return $classes;
 }
 
+/**
+ * Each sample's input: a fresh copy of its class's string. As in dudect,
+ * every sample has its own input, so addresses and caching do not differ by
+ * class, only the bytes. (With one buffer per class, bench/timing_leak.rs saw
+ * the core's constant-time compare "leak", |t| = 9.5 at 5 million samples:
+ * the two buffers' addresses, not their bytes.)
+ *
+ * @param list<int> $classes
+ * @param array{string, string} $inputs
+ * @return list<string>
+ */
+function samples(array $classes, array $inputs): array
+{
+    $zeros = str_repeat("\0", strlen($inputs[0]));
+    return array_map(fn(int $c) => $inputs[$c] ^ $zeros, $classes); // ^ always makes a new string
+}
+
 /** One class's times, sorted, with prefix sums: mean and variance below any threshold in O(log n). */
 final class Times
 {
@@ -130,21 +147,22 @@ function flip(string $mac, int $i): string
 $secret = 'wc_' . bin2hex(random_bytes(16));
 $body = json_encode(['id' => 10421, 'status' => 'processing', 'total' => '49.90', 'note' => str_repeat('x', 900)]);
 $mac = hash_hmac('sha256', $body, $secret, true);
-$sig = fn(string $m) => ['X-WC-Webhook-Signature' => base64_encode($m)];
+$b64 = fn(string $m) => base64_encode($m);
 $rotation = ['wc_old_1_' . bin2hex(random_bytes(8)), 'wc_old_2_' . bin2hex(random_bytes(8)), 'wc_old_3_' . bin2hex(random_bytes(8)), $secret];
-$signedBy = fn(string $s) => $sig(hash_hmac('sha256', $body, $s, true));
+$signedBy = fn(string $s) => base64_encode(hash_hmac('sha256', $body, $s, true));
 $hex = hash_hmac('sha256', $body, $secret);
 $otherHex = fn(int $i) => substr_replace($hex, $hex[$i] === 'a' ? 'b' : 'a', $i, 1);
+const SIG = 'X-WC-Webhook-Signature';
 
-// name (class 0 vs class 1) => [[input 0, input 1], the timed loop (its own, so
-// no closure call per sample adds noise), whether a leak is expected]
+// name (class 0 vs class 1) => [[input 0, input 1], the timed loop over the
+// samples' inputs (its own, so no closure call per sample adds noise),
+// whether a leak is expected]
 $tests = [
     'hookguard_equals(): 32-byte MAC, first byte differs vs last byte differs' => [
         [flip($mac, 0), flip($mac, 31)],
-        function (array $classes, array $in) use ($mac): array {
+        function (array $data) use ($mac): array {
             $times = [];
-            foreach ($classes as $c) {
-                $u = $in[$c];
+            foreach ($data as $u) {
                 $t = hrtime(true);
                 hookguard_equals($mac, $u);
                 $times[] = hrtime(true) - $t;
@@ -154,11 +172,11 @@ $tests = [
         false,
     ],
     'hookguard_verify() woocommerce, 1 KiB body: MAC\'s first byte wrong vs last byte wrong' => [
-        [$sig(flip($mac, 0)), $sig(flip($mac, 31))],
-        function (array $classes, array $in) use ($body, $secret): array {
+        [$b64(flip($mac, 0)), $b64(flip($mac, 31))],
+        function (array $data) use ($body, $secret): array {
             $times = [];
-            foreach ($classes as $c) {
-                $h = $in[$c];
+            foreach ($data as $u) {
+                $h = [SIG => $u];
                 $t = hrtime(true);
                 hookguard_verify('woocommerce', $body, $h, $secret);
                 $times[] = hrtime(true) - $t;
@@ -169,10 +187,10 @@ $tests = [
     ],
     'hookguard_verify() rotation of 4 secrets: signed by the first vs by the last' => [
         [$signedBy($rotation[0]), $signedBy($rotation[3])],
-        function (array $classes, array $in) use ($body, $rotation): array {
+        function (array $data) use ($body, $rotation): array {
             $times = [];
-            foreach ($classes as $c) {
-                $h = $in[$c];
+            foreach ($data as $u) {
+                $h = [SIG => $u];
                 $t = hrtime(true);
                 hookguard_verify('woocommerce', $body, $h, $rotation);
                 $times[] = hrtime(true) - $t;
@@ -183,10 +201,9 @@ $tests = [
     ],
     'control: PHP `===` on 64-char hex signatures, first char differs vs last char differs' => [
         [$otherHex(0), $otherHex(63)],
-        function (array $classes, array $in) use ($hex): array {
+        function (array $data) use ($hex): array {
             $times = [];
-            foreach ($classes as $c) {
-                $u = $in[$c];
+            foreach ($data as $u) {
                 $t = hrtime(true);
                 $hex === $u;
                 $times[] = hrtime(true) - $t;
@@ -198,8 +215,8 @@ $tests = [
 ];
 
 // The inputs are what they claim to be.
-if (hookguard_verify('woocommerce', $body, $sig(flip($mac, 0)), $secret) || hookguard_verify('woocommerce', $body, $sig(flip($mac, 31)), $secret)
-    || !hookguard_verify('woocommerce', $body, $signedBy($rotation[0]), $rotation) || !hookguard_verify('woocommerce', $body, $signedBy($rotation[3]), $rotation)) {
+if (hookguard_verify('woocommerce', $body, [SIG => $b64(flip($mac, 0))], $secret) || hookguard_verify('woocommerce', $body, [SIG => $b64(flip($mac, 31))], $secret)
+    || !hookguard_verify('woocommerce', $body, [SIG => $signedBy($rotation[0])], $rotation) || !hookguard_verify('woocommerce', $body, [SIG => $signedBy($rotation[3])], $rotation)) {
     throw new LogicException('timing-leak inputs are not what the tests say');
 }
 
@@ -209,9 +226,9 @@ echo "| test | median ns (class 0 / 1) | t, raw | max \|t\|, cropped (kept) | ve
 echo "|---|---:|---:|---:|---|\n";
 $failed = false;
 foreach ($tests as $name => [$inputs, $measure, $leaky]) {
-    $measure(classes(10000), $inputs); // warm up: key cache, branch predictors, CPU frequency
+    $measure(samples(classes(10000), $inputs)); // warm up: key cache, branch predictors, CPU frequency
     $classes = classes($n);
-    $r = analyse($classes, $measure($classes, $inputs));
+    $r = analyse($classes, $measure(samples($classes, $inputs)));
     $leak = abs($r['t_raw']) >= T_LEAK || abs($r['t_max']) >= T_LEAK;
     $verdict = $leak ? 'leak detected' : 'no leak detected';
     if ($leak !== $leaky) {
