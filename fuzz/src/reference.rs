@@ -39,7 +39,7 @@ pub fn header<'a>(headers: &[(&'a [u8], &'a [u8])], wanted: &str) -> Option<&'a 
 /// Hex in either case, exactly `2 * len` digits.
 fn hex_decode(text: &[u8]) -> Option<Vec<u8>> {
     let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     text.chunks(2).map(|p| Some(digit(p[0])? << 4 | digit(p[1])?)).collect()

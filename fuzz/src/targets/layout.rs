@@ -59,21 +59,21 @@ pub fn run(data: &[u8]) {
 
 /// The README's rules for options, restated.
 fn acceptable(name: &str, l: &Layout) -> bool {
-    let algo_ok = l.algo.as_deref().map_or(true, |a| ["sha1", "sha256", "sha512"].contains(&a));
+    let algo_ok = l.algo.as_deref().is_none_or(|a| ["sha1", "sha256", "sha512"].contains(&a));
     match name {
         "hmac" => {
             let header_name = |h: &str| !h.is_empty() && h.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
-            let optional = |h: &Option<String>| h.as_deref().map_or(true, header_name);
+            let optional = |h: &Option<String>| h.as_deref().is_none_or(header_name);
             let template = l.signed_content.clone().unwrap_or_else(|| {
                 if l.timestamp_header.is_some() { "{timestamp}.{body}" } else { "{body}" }.into()
             });
             let placeholders = template_placeholders(&template);
             let count = |p: &str| placeholders.as_ref().map_or(0, |ps| ps.iter().filter(|q| **q == p).count());
-            l.header.as_deref().map_or(false, header_name)
+            l.header.as_deref().is_some_and(header_name)
                 && optional(&l.timestamp_header)
                 && optional(&l.id_header)
                 && algo_ok
-                && l.encoding.as_deref().map_or(true, |e| e == "hex" || e == "base64")
+                && l.encoding.as_deref().is_none_or(|e| e == "hex" || e == "base64")
                 && placeholders.is_some()
                 && count("body") == 1
                 && count("timestamp") == usize::from(l.timestamp_header.is_some())

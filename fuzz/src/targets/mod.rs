@@ -8,8 +8,11 @@ pub mod secret;
 pub mod sign;
 pub mod timestamp;
 
+/// A target: it panics when `data` breaks one of its invariants.
+pub type Run = fn(data: &[u8]);
+
 /// Every target, by the name its corpus directory and fuzz binary carry.
-pub const ALL: [(&str, fn(&[u8])); 7] = [
+pub const ALL: [(&str, Run); 7] = [
     ("timestamp", timestamp::run),
     ("encoding", encoding::run),
     ("headers", headers::run),
