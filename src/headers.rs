@@ -52,7 +52,7 @@ impl<'a> Headers<'a> {
     }
 }
 
-fn name_matches(given: &[u8], wanted: &[u8]) -> bool {
+pub(crate) fn name_matches(given: &[u8], wanted: &[u8]) -> bool {
     let given = match given.len().checked_sub(wanted.len()) {
         Some(0) => given,
         Some(5) if same_name(&given[..5], b"http-") => &given[5..],

@@ -295,6 +295,18 @@ fn generic(layout: &Layout) -> Result<Scheme, SchemeError> {
     };
     let timestamp_header = optional_header("timestamp_header", &layout.timestamp_header)?;
     let id_header = optional_header("id_header", &layout.id_header)?;
+    // A receiver reads each header by name: two parts under one name, or a
+    // prefix that header trimming eats, could be signed but never verified.
+    let same = |a: &str, b: &Option<String>| b.as_deref().is_some_and(|b| same_header(a, b));
+    if same(header_name, &timestamp_header) {
+        return Err(SchemeError::Option("timestamp_header", "must differ from the signature header".into()));
+    }
+    if same(header_name, &id_header) || timestamp_header.as_deref().is_some_and(|t| same(t, &id_header)) {
+        return Err(SchemeError::Option("id_header", "must differ from the signature and timestamp headers".into()));
+    }
+    if layout.prefix.as_deref().is_some_and(|p| p.starts_with([' ', '\t'])) {
+        return Err(SchemeError::Option("prefix", "must not start with a space or tab (header values are trimmed)".into()));
+    }
     let template = match (&layout.signed_content, &timestamp_header) {
         (Some(t), _) => t.as_str(),
         (None, Some(_)) => "{timestamp}.{body}",
@@ -319,6 +331,11 @@ fn generic(layout: &Layout) -> Result<Scheme, SchemeError> {
         id_header,
         content,
     })
+}
+
+/// Whether a receiver would read `a` and `b` as one header (see [`crate::headers`]).
+fn same_header(a: &str, b: &str) -> bool {
+    crate::headers::name_matches(a.as_bytes(), b.as_bytes()) || crate::headers::name_matches(b.as_bytes(), a.as_bytes())
 }
 
 fn valid_header_name(h: &str) -> bool {
