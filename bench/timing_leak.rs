@@ -97,7 +97,12 @@ fn analyse(order: &[usize], times: &[u64]) -> Verdict {
     let mut all = times.to_vec();
     all.sort_unstable();
     let t_raw = welch(&a, &b, u64::MAX);
-    let mut v = Verdict { medians: (a.sorted[a.sorted.len() / 2], b.sorted[b.sorted.len() / 2]), t_raw, t_max: t_raw, kept: 1.0 };
+    let mut v = Verdict {
+        medians: (a.sorted[a.sorted.len() / 2], b.sorted[b.sorted.len() / 2]),
+        t_raw,
+        t_max: t_raw,
+        kept: 1.0,
+    };
     // dudect's crops: keep the times below the p-th percentile, p = 1 - 0.5^(10(i+1)/100).
     for i in 0..100 {
         let p = 1.0 - 0.5f64.powf(10.0 * (i + 1) as f64 / 100.0);

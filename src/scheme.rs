@@ -305,7 +305,10 @@ fn generic(layout: &Layout) -> Result<Scheme, SchemeError> {
         return Err(SchemeError::Option("id_header", "must differ from the signature and timestamp headers".into()));
     }
     if layout.prefix.as_deref().is_some_and(|p| p.starts_with([' ', '\t'])) {
-        return Err(SchemeError::Option("prefix", "must not start with a space or tab (header values are trimmed)".into()));
+        return Err(SchemeError::Option(
+            "prefix",
+            "must not start with a space or tab (header values are trimmed)".into(),
+        ));
     }
     let template = match (&layout.signed_content, &timestamp_header) {
         (Some(t), _) => t.as_str(),

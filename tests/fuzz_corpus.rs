@@ -117,9 +117,10 @@ fn mutate(rng: &mut TestRng, input: &[u8], other: &[u8], dict: &[Vec<u8>]) -> Ve
 #[ignore = "CI runs it from tests/fuzz/run; scripts/fuzz is the real fuzzer"]
 fn mutated_inputs_keep_their_invariants() {
     let seconds: u64 = std::env::var("HOOKGUARD_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(2);
-    let seed = std::env::var("HOOKGUARD_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_nanos() as u64 | 1
-    });
+    let seed = std::env::var("HOOKGUARD_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_nanos() as u64 | 1);
     println!("mutating saved inputs for {seconds} s per target, HOOKGUARD_FUZZ_SEED={seed}");
     let mut rng = TestRng::from_seed(RngAlgorithm::XorShift, &[seed.to_le_bytes(), seed.to_le_bytes()].concat());
     let dict = dictionary();

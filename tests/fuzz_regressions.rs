@@ -4,7 +4,12 @@
 use hookguard::encoding::Encoding;
 use hookguard::scheme::{Layout, Scheme, SchemeError};
 
-fn hmac(header: &str, timestamp_header: Option<&str>, id_header: Option<&str>, prefix: Option<&str>) -> Result<Scheme, SchemeError> {
+fn hmac(
+    header: &str,
+    timestamp_header: Option<&str>,
+    id_header: Option<&str>,
+    prefix: Option<&str>,
+) -> Result<Scheme, SchemeError> {
     let layout = Layout {
         header: Some(header.into()),
         timestamp_header: timestamp_header.map(Into::into),

@@ -94,7 +94,10 @@ pub fn schemes() -> &'static [Named] {
     ALL.get_or_init(|| {
         layouts()
             .into_iter()
-            .map(|(label, name, layout)| Named { label, scheme: Scheme::build(name, &layout).expect("fuzz scheme builds") })
+            .map(|(label, name, layout)| Named {
+                label,
+                scheme: Scheme::build(name, &layout).expect("fuzz scheme builds"),
+            })
             .collect()
     })
 }

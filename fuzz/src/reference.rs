@@ -189,7 +189,13 @@ pub fn check(
     Ok(verdict(scheme, body, headers, &keys, clock).err().unwrap_or(Reason::Ok))
 }
 
-fn verdict(scheme: &Scheme, body: &[u8], headers: &[(&[u8], &[u8])], keys: &[Vec<u8>], clock: Clock) -> Result<(), Reason> {
+fn verdict(
+    scheme: &Scheme,
+    body: &[u8],
+    headers: &[(&[u8], &[u8])],
+    keys: &[Vec<u8>],
+    clock: Clock,
+) -> Result<(), Reason> {
     let len = scheme.algo.output_len();
     let mut timestamp: Option<&[u8]> = None;
     let mut candidates = Vec::new();
@@ -253,7 +259,8 @@ fn verdict(scheme: &Scheme, body: &[u8], headers: &[(&[u8], &[u8])], keys: &[Vec
             Part::Literal(l) => l,
         });
     }
-    let matched = keys.iter().any(|k| candidates.iter().any(|c| hmac_uncached(scheme.algo, k, &[&content]).as_bytes() == c));
+    let matched =
+        keys.iter().any(|k| candidates.iter().any(|c| hmac_uncached(scheme.algo, k, &[&content]).as_bytes() == c));
     if matched {
         Ok(())
     } else {

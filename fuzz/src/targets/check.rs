@@ -15,7 +15,7 @@ use hookguard::headers::Headers;
 use hookguard::reason::Reason;
 use hookguard::scheme::Scheme;
 
-use crate::input::{fields, header_pair, items, fixed_secret, scheme, shaped_bytes, Control};
+use crate::input::{fields, fixed_secret, header_pair, items, scheme, shaped_bytes, Control};
 use crate::reference;
 
 pub fn run(data: &[u8]) {
@@ -35,13 +35,21 @@ pub fn run(data: &[u8]) {
     assert_eq!(got, expected, "check() disagrees with the reference");
 
     let wanted = scheme.header_names();
-    assert_eq!(run_check(scheme, body, &pairs, &secrets, clock, Some(&wanted)), got, "Headers::only changes the answer");
+    assert_eq!(
+        run_check(scheme, body, &pairs, &secrets, clock, Some(&wanted)),
+        got,
+        "Headers::only changes the answer"
+    );
 
     let shape = control.int(3);
     let renamed: Option<Vec<Vec<u8>>> = pairs.iter().map(|(n, _)| shaped_bytes(n, shape)).collect();
     if let Some(renamed) = renamed {
         let reshaped: Vec<_> = renamed.iter().zip(&pairs).map(|(n, (_, v))| (&n[..], *v)).collect();
-        assert_eq!(run_check(scheme, body, &reshaped, &secrets, clock, None), got, "header shape {shape} changes the answer");
+        assert_eq!(
+            run_check(scheme, body, &reshaped, &secrets, clock, None),
+            got,
+            "header shape {shape} changes the answer"
+        );
     }
 
     let Ok(reason) = got else { return };
@@ -49,7 +57,11 @@ pub fn run(data: &[u8]) {
     let other_key = scheme.key.derive(other).expect("the other secret is valid");
     if secrets.iter().all(|s| scheme.key.derive(s).is_ok_and(|k| k != other_key)) {
         let without = if reason == Reason::Ok { Reason::SignatureMismatch } else { reason };
-        assert_eq!(run_check(scheme, body, &pairs, &[other], clock, None), Ok(without), "the answer depends on the secret beyond ok/mismatch");
+        assert_eq!(
+            run_check(scheme, body, &pairs, &[other], clock, None),
+            Ok(without),
+            "the answer depends on the secret beyond ok/mismatch"
+        );
     }
     if reason == Reason::Ok {
         let mut changed = body.to_vec();
@@ -57,7 +69,11 @@ pub fn run(data: &[u8]) {
             Some(b) => *b ^= 1,
             None => changed.push(0),
         }
-        assert_eq!(run_check(scheme, &changed, &pairs, &secrets, clock, None), Ok(Reason::SignatureMismatch), "a changed body verified");
+        assert_eq!(
+            run_check(scheme, &changed, &pairs, &secrets, clock, None),
+            Ok(Reason::SignatureMismatch),
+            "a changed body verified"
+        );
     }
 }
 

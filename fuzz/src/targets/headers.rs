@@ -31,14 +31,16 @@ pub fn run(data: &[u8]) {
         let expected = reference::header(&pairs, name);
         assert_eq!(all.get(name), expected, "get({name:?})");
         assert_eq!(only.get(name), expected, "only(..).get({name:?})");
-        let every: Vec<_> = pairs.iter().filter(|(n, _)| reference::name_matches(n, name)).map(|(_, v)| reference::trim(v)).collect();
+        let every: Vec<_> =
+            pairs.iter().filter(|(n, _)| reference::name_matches(n, name)).map(|(_, v)| reference::trim(v)).collect();
         assert_eq!(all.get_all(name).collect::<Vec<_>>(), every, "get_all({name:?})");
         if let Some(v) = expected {
             assert!(!v.is_empty() && v == reference::trim(v));
         }
         // The scheme asks in its own spelling; any shape of that spelling finds the same.
         for shape in 2..5 {
-            let asked = String::from_utf8(shaped_bytes(name.as_bytes(), shape).expect("not the $_SERVER shape")).expect("ASCII case only");
+            let asked = String::from_utf8(shaped_bytes(name.as_bytes(), shape).expect("not the $_SERVER shape"))
+                .expect("ASCII case only");
             assert_eq!(all.get(&asked), expected, "shape {shape} of {name:?}");
         }
     }

@@ -51,7 +51,8 @@ pub fn run(data: &[u8]) {
         }
         Err(SchemeError::Option(key, why)) => {
             assert!(!why.is_empty());
-            assert!(["header", "prefix", "algo", "encoding", "timestamp_header", "id_header", "signed_content"].contains(&key));
+            assert!(["header", "prefix", "algo", "encoding", "timestamp_header", "id_header", "signed_content"]
+                .contains(&key));
         }
         Err(SchemeError::UnknownScheme) => assert!(!NAMES.contains(&name.as_str())),
     }
@@ -62,11 +63,13 @@ fn acceptable(name: &str, l: &Layout) -> bool {
     let algo_ok = l.algo.as_deref().is_none_or(|a| ["sha1", "sha256", "sha512"].contains(&a));
     match name {
         "hmac" => {
-            let header_name = |h: &str| !h.is_empty() && h.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+            let header_name =
+                |h: &str| !h.is_empty() && h.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
             let optional = |h: &Option<String>| h.as_deref().is_none_or(header_name);
-            let template = l.signed_content.clone().unwrap_or_else(|| {
-                if l.timestamp_header.is_some() { "{timestamp}.{body}" } else { "{body}" }.into()
-            });
+            let template = l
+                .signed_content
+                .clone()
+                .unwrap_or_else(|| if l.timestamp_header.is_some() { "{timestamp}.{body}" } else { "{body}" }.into());
             let placeholders = template_placeholders(&template);
             let count = |p: &str| placeholders.as_ref().map_or(0, |ps| ps.iter().filter(|q| **q == p).count());
             l.header.as_deref().is_some_and(header_name)
@@ -89,7 +92,8 @@ fn acceptable(name: &str, l: &Layout) -> bool {
 
 /// A receiver reads headers by name: each part needs its own.
 fn distinct_headers(l: &Layout) -> bool {
-    let names: Vec<&str> = [&l.header, &l.timestamp_header, &l.id_header].into_iter().filter_map(|h| h.as_deref()).collect();
+    let names: Vec<&str> =
+        [&l.header, &l.timestamp_header, &l.id_header].into_iter().filter_map(|h| h.as_deref()).collect();
     let clash = |a: &str, b: &str| reference::name_matches(a.as_bytes(), b) || reference::name_matches(b.as_bytes(), a);
     names.iter().enumerate().all(|(i, a)| names[i + 1..].iter().all(|b| !clash(a, b)))
 }

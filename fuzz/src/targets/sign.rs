@@ -51,7 +51,10 @@ pub fn run(data: &[u8]) {
     assert_eq!(names[..], scheme.header_names()[..], "sign() writes the headers check() reads");
 
     let shape = control.int(4);
-    let shaped: Vec<Vec<u8>> = signed.iter().map(|(n, _)| shaped_bytes(n.as_bytes(), shape).expect("no scheme header starts with HTTP_")).collect();
+    let shaped: Vec<Vec<u8>> = signed
+        .iter()
+        .map(|(n, _)| shaped_bytes(n.as_bytes(), shape).expect("no scheme header starts with HTTP_"))
+        .collect();
     let mut pairs: Vec<(&[u8], &[u8])> = shaped.iter().zip(&signed).map(|(n, (_, v))| (&n[..], &v[..])).collect();
     pairs.extend(&decoys);
     let rotation: Vec<&[u8]> = secrets.iter().copied().filter(|s| scheme.key.derive(s).is_ok()).collect();
@@ -103,7 +106,8 @@ fn next_symbol(scheme: &Scheme, c: u8) -> u8 {
         SignatureForm::Stripe => true,
         SignatureForm::StandardWebhooks => false,
     };
-    let alphabet: &[u8] = if hex { b"0123456789abcdef" } else { b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" };
+    let alphabet: &[u8] =
+        if hex { b"0123456789abcdef" } else { b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" };
     let i = alphabet.iter().position(|&a| a == c).expect("the MAC is in its alphabet");
     alphabet[(i + 1) % alphabet.len()]
 }
