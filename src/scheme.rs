@@ -2,7 +2,7 @@
 //!
 //! Each scheme says which headers carry the signature (and timestamp and
 //! message id), how the MAC is encoded, what bytes are signed and how the
-//! secret becomes a key. Sources: `../shared/wire-formats.md` and each
+//! secret becomes a key. Sources: `docs/wire-formats.md` and each
 //! provider's public documentation (cited in `tests/vectors.json`).
 
 use std::borrow::Cow;
