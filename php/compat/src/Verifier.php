@@ -1,0 +1,12 @@
+<?php
+namespace HookGuard;
+
+/**
+ * hookguard_verify()/hookguard_check() prepared once (php/hookguard.stub.php
+ * documents it). Declared by php/compat/hookguard.php only where the
+ * extension, which has its own, is not loaded.
+ */
+final class Verifier
+{
+    use Compat\VerifierMethods;
+}
