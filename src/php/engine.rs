@@ -12,8 +12,8 @@ use std::mem::{offset_of, size_of};
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::ffi::{
-    ext_php_rs_compiler_globals, zend_class_entry, zend_function, zend_hash_add_new, zend_hash_index_del, zend_hash_str_find_ptr_lc,
-    zend_long, zend_string, zval, Bucket, HashTable, IS_UNDEF,
+    ext_php_rs_compiler_globals, zend_class_entry, zend_function, zend_hash_add_new, zend_hash_index_del,
+    zend_hash_str_find_ptr_lc, zend_long, zend_string, zval, Bucket, HashTable, IS_UNDEF,
 };
 use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::ModuleEntry;
