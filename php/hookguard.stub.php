@@ -137,6 +137,7 @@ namespace HookGuard {
      *     $verifier = new HookGuard\Verifier('woocommerce', [$new_secret, $old_secret]);
      *     if (!$verifier->verify(file_get_contents('php://input'), $_SERVER)) { ... }
      */
+    // phpcs:ignore Generic.Classes.DuplicateClassName.Found -- php/compat declares it too, where the extension is absent
     final class Verifier
     {
         /**

@@ -6,6 +6,7 @@ namespace HookGuard;
  * documents it). Declared by php/compat/hookguard.php only where the
  * extension, which has its own, is not loaded.
  */
+// phpcs:ignore Generic.Classes.DuplicateClassName.Found -- the stub declares the extension's class of this name
 final class Verifier
 {
     use Compat\VerifierMethods;
