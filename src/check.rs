@@ -49,28 +49,36 @@ pub struct Clock {
 const MAX_CANDIDATES: usize = 8;
 
 struct Candidates {
-    tags: [[u8; 64]; MAX_CANDIDATES],
-    count: usize,
+    // Inline and never spilled; only the slots in use are written, so a
+    // check does not zero 512 bytes it will not read.
+    tags: SmallVec<[[u8; 64]; MAX_CANDIDATES]>,
     len: usize,
 }
 
 impl Candidates {
     fn new(len: usize) -> Self {
-        Candidates { tags: [[0; 64]; MAX_CANDIDATES], count: 0, len }
+        Candidates { tags: SmallVec::new(), len }
     }
 
     /// Decodes `text` as one more candidate; false if it is not of the form.
     fn add(&mut self, encoding: Encoding, text: &[u8]) -> bool {
-        if self.count == MAX_CANDIDATES {
+        if self.tags.len() == MAX_CANDIDATES {
             return false;
         }
-        let ok = encoding.decode_into(text, self.len, &mut self.tags[self.count]).is_some();
-        self.count += usize::from(ok);
+        let mut tag = [0; 64];
+        let ok = encoding.decode_into(text, self.len, &mut tag).is_some();
+        if ok {
+            self.tags.push(tag);
+        }
         ok
     }
 
+    fn count(&self) -> usize {
+        self.tags.len()
+    }
+
     fn iter(&self) -> impl Iterator<Item = &[u8]> {
-        self.tags[..self.count].iter().map(move |t| &t[..self.len])
+        self.tags.iter().map(move |t| &t[..self.len])
     }
 }
 
@@ -152,7 +160,7 @@ fn authenticate<K: MacKey>(
                     _ => {} // v0 and other schemes are ignored, as Stripe does.
                 }
             }
-            if candidates.count == 0 {
+            if candidates.count() == 0 {
                 return Err(Reason::MalformedSignature);
             }
             timestamp = Some(timestamp.ok_or(Reason::MissingTimestamp)?);
@@ -164,7 +172,7 @@ fn authenticate<K: MacKey>(
                     candidates.add(Encoding::Base64, sig);
                 }
             }
-            if candidates.count == 0 {
+            if candidates.count() == 0 {
                 return Err(Reason::MalformedSignature);
             }
         }
