@@ -23,6 +23,7 @@ if (!extension_loaded('hookguard')) {
     exit(2);
 }
 require __DIR__ . '/../../php/compat/src/load.php';
+require __DIR__ . '/../../php/compat/src/VerifierMethods.php';
 
 use HookGuard\Compat\Misuse;
 use HookGuard\Compat\Signatures;

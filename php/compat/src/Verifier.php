@@ -1,6 +1,8 @@
 <?php
 namespace HookGuard;
 
+require_once __DIR__ . '/VerifierMethods.php';
+
 /**
  * hookguard_verify()/hookguard_check() prepared once (php/hookguard.stub.php
  * documents it). Declared by php/compat/hookguard.php only where the
