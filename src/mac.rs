@@ -13,6 +13,8 @@ use std::cell::RefCell;
 use hmac::{Hmac, Mac as _};
 use subtle::ConstantTimeEq;
 
+use crate::hmac_sha256::KeyedSha256;
+
 /// How many distinct (algorithm, key) pairs one thread keeps keyed states for.
 pub const KEY_CACHE_CAPACITY: usize = 64;
 
@@ -98,7 +100,8 @@ impl std::fmt::Debug for Tag {
 #[derive(Clone)]
 enum Keyed {
     Sha1(Hmac<sha1::Sha1>),
-    Sha256(Hmac<sha2::Sha256>),
+    // What nearly every sender uses: on the compression function directly.
+    Sha256(KeyedSha256),
     Sha512(Hmac<sha2::Sha512>),
 }
 
@@ -107,15 +110,15 @@ impl Keyed {
         // new_from_slice accepts keys of any length for HMAC.
         match algo {
             Algo::Sha1 => Keyed::Sha1(Hmac::new_from_slice(key).expect("any key length")),
-            Algo::Sha256 => Keyed::Sha256(Hmac::new_from_slice(key).expect("any key length")),
+            Algo::Sha256 => Keyed::Sha256(KeyedSha256::new(key)),
             Algo::Sha512 => Keyed::Sha512(Hmac::new_from_slice(key).expect("any key length")),
         }
     }
 
-    fn tag(self, parts: &[&[u8]]) -> Tag {
+    fn tag(&self, parts: &[&[u8]]) -> Tag {
         macro_rules! run {
             ($m:expr) => {{
-                let mut m = $m;
+                let mut m = $m.clone();
                 for p in parts {
                     m.update(p);
                 }
@@ -124,7 +127,7 @@ impl Keyed {
         }
         match self {
             Keyed::Sha1(m) => run!(m),
-            Keyed::Sha256(m) => run!(m),
+            Keyed::Sha256(k) => Tag::from_slice(&k.tag(parts)),
             Keyed::Sha512(m) => run!(m),
         }
     }
@@ -157,7 +160,7 @@ impl Key {
 
     /// HMAC of the concatenation of `parts`.
     pub fn tag(&self, parts: &[&[u8]]) -> Tag {
-        self.keyed.clone().tag(parts)
+        self.keyed.tag(parts)
     }
 }
 
