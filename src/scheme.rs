@@ -155,8 +155,13 @@ impl Scheme {
             SignatureForm::Stripe => "Stripe-Signature",
             SignatureForm::StandardWebhooks => "webhook-signature",
         });
-        names.extend(self.timestamp_header.as_deref());
-        names.extend(self.id_header.as_deref());
+        // Pushes, not `extend`: this runs on every verify.
+        if let Some(h) = &self.timestamp_header {
+            names.push(h.as_str());
+        }
+        if let Some(h) = &self.id_header {
+            names.push(h.as_str());
+        }
         names
     }
 
