@@ -1,11 +1,12 @@
 <?php
 
 /**
- * @generate-function-entries
+ * @generate-class-entries
  * The hookguard extension's PHP API, for IDEs and static analysers.
- * Never include this file: the functions come from hookguard.so, or, where
- * the extension cannot be loaded, from php/compat/hookguard.php (the same
- * API in pure PHP; it defines nothing when the extension is loaded).
+ * Never include this file: the functions and the class come from
+ * hookguard.so, or, where the extension cannot be loaded, from
+ * php/compat/hookguard.php (the same API in pure PHP; it defines nothing
+ * when the extension is loaded).
  *
  * Schemes (hookguard_schemes()): woocommerce, shopify, github, woo-order-sync,
  * pipedrive, wp-relay, stripe, standard-webhooks, slack, hmac.
@@ -23,6 +24,8 @@
  * missing_timestamp, malformed_timestamp, missing_id, timestamp_too_old,
  * timestamp_in_future, signature_mismatch.
  */
+
+namespace { // the functions and constants: hookguard_*, HOOKGUARD_*
 
 /**
  * Which implementation runs: "native" (the extension) or "php"
@@ -116,3 +119,48 @@ function hookguard_rate_limit(string $key, int $limit, int $period_seconds, int 
 
 /** Forgets $key: its next request starts from a full allowance. */
 function hookguard_rate_limit_reset(string $key): void {}
+
+} // namespace
+
+namespace HookGuard {
+    /**
+     * hookguard_verify()/hookguard_check() prepared once: the scheme, the
+     * secrets and the options are converted and validated by the constructor,
+     * so each delivery costs only its headers, its MAC and the comparison.
+     * verify() and check() give exactly what the functions give for the same
+     * arguments. Misuse throws as the functions do, naming this class's
+     * arguments ("HookGuard\Verifier::__construct(): Argument #2 ($secrets)
+     * must not be empty"). The object holds no secret it would show:
+     * var_dump(), print_r() and var_export() print no property; clone throws
+     * Error, serialize() and unserialize() throw Exception.
+     *
+     *     $verifier = new HookGuard\Verifier('woocommerce', [$new_secret, $old_secret]);
+     *     if (!$verifier->verify(file_get_contents('php://input'), $_SERVER)) { ... }
+     */
+    // phpcs:ignore Generic.Classes.DuplicateClassName.Found -- php/compat declares it too, where the extension is absent
+    final class Verifier
+    {
+        /**
+         * @param string|list<string> $secrets one secret, or several during a rotation (valid if any matches)
+         * @param array{tolerance?: int, now?: int, algo?: string, encoding?: string, header?: string, prefix?: string, timestamp_header?: string, id_header?: string, signed_content?: string} $options
+         * @throws \ValueError for an unknown scheme, an empty or malformed secret, or a bad option
+         * @throws \TypeError for arguments or options of the wrong type
+         */
+        public function __construct(string $scheme, #[\SensitiveParameter] string|array $secrets, array $options = []) {}
+
+        /**
+         * Whether $body is authentic: exactly $this->check(...) === 'ok'.
+         *
+         * @param array<string, string|list<string>> $headers $_SERVER, getallheaders() or WP_REST_Request::get_headers()
+         */
+        public function verify(string $body, array $headers): bool {}
+
+        /**
+         * 'ok', or the reason the delivery is not authentic (the codes of hookguard_check()).
+         *
+         * @param array<string, string|list<string>> $headers
+         * @return 'ok'|'missing_signature'|'malformed_signature'|'missing_timestamp'|'malformed_timestamp'|'missing_id'|'timestamp_too_old'|'timestamp_in_future'|'signature_mismatch'
+         */
+        public function check(string $body, array $headers): string {}
+    }
+}

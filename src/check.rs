@@ -5,15 +5,35 @@
 //! candidate signature. The comparison never exits early: with a rotation
 //! list, the time taken does not say which secret (or whether any) matched.
 
+use std::borrow::Cow;
+
 use smallvec::SmallVec;
 use subtle::Choice;
 
 use crate::encoding::{parse_timestamp, Encoding};
 use crate::headers::Headers;
 use crate::keys::BadSecret;
-use crate::mac::hmac;
+use crate::mac::{hmac, Algo, Key, Tag};
 use crate::reason::Reason;
 use crate::scheme::{Part, Scheme, SignatureForm};
+
+/// A key a check MACs the signed content under: derived bytes (keyed
+/// through the per-thread cache on each call) or a prepared [`Key`].
+pub trait MacKey {
+    fn tag(&self, algo: Algo, parts: &[&[u8]]) -> Tag;
+}
+
+impl MacKey for Cow<'_, [u8]> {
+    fn tag(&self, algo: Algo, parts: &[&[u8]]) -> Tag {
+        hmac(algo, self, parts)
+    }
+}
+
+impl MacKey for Key {
+    fn tag(&self, _algo: Algo, parts: &[&[u8]]) -> Tag {
+        Key::tag(self, parts)
+    }
+}
 
 /// The clock a check runs against.
 #[derive(Clone, Copy, Debug)]
@@ -29,28 +49,36 @@ pub struct Clock {
 const MAX_CANDIDATES: usize = 8;
 
 struct Candidates {
-    tags: [[u8; 64]; MAX_CANDIDATES],
-    count: usize,
+    // Inline and never spilled; only the slots in use are written, so a
+    // check does not zero 512 bytes it will not read.
+    tags: SmallVec<[[u8; 64]; MAX_CANDIDATES]>,
     len: usize,
 }
 
 impl Candidates {
     fn new(len: usize) -> Self {
-        Candidates { tags: [[0; 64]; MAX_CANDIDATES], count: 0, len }
+        Candidates { tags: SmallVec::new(), len }
     }
 
     /// Decodes `text` as one more candidate; false if it is not of the form.
     fn add(&mut self, encoding: Encoding, text: &[u8]) -> bool {
-        if self.count == MAX_CANDIDATES {
+        if self.tags.len() == MAX_CANDIDATES {
             return false;
         }
-        let ok = encoding.decode_into(text, self.len, &mut self.tags[self.count]).is_some();
-        self.count += usize::from(ok);
+        let mut tag = [0; 64];
+        let ok = encoding.decode_into(text, self.len, &mut tag).is_some();
+        if ok {
+            self.tags.push(tag);
+        }
         ok
     }
 
+    fn count(&self) -> usize {
+        self.tags.len()
+    }
+
     fn iter(&self) -> impl Iterator<Item = &[u8]> {
-        self.tags[..self.count].iter().map(move |t| &t[..self.len])
+        self.tags.iter().map(move |t| &t[..self.len])
     }
 }
 
@@ -68,13 +96,42 @@ pub fn check(
     for s in secrets {
         keys.push(scheme.key.derive(s)?);
     }
-    Ok(match authenticate(scheme, body, headers, &keys, clock) {
-        Ok(()) => Reason::Ok,
-        Err(reason) => reason,
-    })
+    Ok(authenticate(scheme, body, headers, &keys, clock).err().unwrap_or(Reason::Ok))
 }
 
-fn authenticate<K: AsRef<[u8]>>(
+/// A check prepared once: every secret's key derived and keyed for the
+/// scheme, so each delivery costs only its headers, its MAC and the compare
+/// (`HookGuard\Verifier`). The same [`authenticate`] as [`check`], so the
+/// same reason for every input.
+#[derive(Debug)]
+pub struct Prepared {
+    scheme: Cow<'static, Scheme>,
+    keys: SmallVec<[Key; 2]>,
+}
+
+impl Prepared {
+    /// Derives every secret's key in order; the first unusable one is the error.
+    pub fn new(scheme: Cow<'static, Scheme>, secrets: &[&[u8]]) -> Result<Prepared, BadSecret> {
+        if secrets.is_empty() {
+            return Err(BadSecret::Empty);
+        }
+        let mut keys = SmallVec::new();
+        for s in secrets {
+            keys.push(Key::new(scheme.algo, &scheme.key.derive(s)?));
+        }
+        Ok(Prepared { scheme, keys })
+    }
+
+    pub fn scheme(&self) -> &Scheme {
+        &self.scheme
+    }
+
+    pub fn check(&self, body: &[u8], headers: &Headers<'_>, clock: Clock) -> Reason {
+        authenticate(&self.scheme, body, headers, &self.keys, clock).err().unwrap_or(Reason::Ok)
+    }
+}
+
+fn authenticate<K: MacKey>(
     scheme: &Scheme,
     body: &[u8],
     headers: &Headers<'_>,
@@ -103,7 +160,7 @@ fn authenticate<K: AsRef<[u8]>>(
                     _ => {} // v0 and other schemes are ignored, as Stripe does.
                 }
             }
-            if candidates.count == 0 {
+            if candidates.count() == 0 {
                 return Err(Reason::MalformedSignature);
             }
             timestamp = Some(timestamp.ok_or(Reason::MissingTimestamp)?);
@@ -115,7 +172,7 @@ fn authenticate<K: AsRef<[u8]>>(
                     candidates.add(Encoding::Base64, sig);
                 }
             }
-            if candidates.count == 0 {
+            if candidates.count() == 0 {
                 return Err(Reason::MalformedSignature);
             }
         }
@@ -143,7 +200,7 @@ fn authenticate<K: AsRef<[u8]>>(
     let n = signed_parts(scheme, body, timestamp.unwrap_or(b""), id.unwrap_or(b""), &mut parts);
     let mut matched = Choice::from(0);
     for key in keys {
-        let tag = hmac(scheme.algo, key.as_ref(), &parts[..n]);
+        let tag = key.tag(scheme.algo, &parts[..n]);
         for candidate in candidates.iter() {
             matched |= tag.matches(candidate);
         }
@@ -238,6 +295,30 @@ mod tests {
             reason("stripe", &[("Stripe-Signature", &format!("t=1,v0={sig}"))], 1, 300),
             Reason::MalformedSignature
         );
+    }
+
+    #[test]
+    fn a_prepared_check_gives_the_same_reasons() {
+        let slack = Scheme::build("slack", &Layout::default()).unwrap();
+        let prepared = Prepared::new(Cow::Owned(slack.clone()), &[b"other", b"secret"]).unwrap();
+        for ts in [1000, 699, 1301] {
+            let signed = slack_at(ts);
+            for drop in [None, Some(0), Some(1)] {
+                let mut h = Headers::new();
+                for (i, (k, v)) in signed.iter().enumerate() {
+                    if Some(i) != drop {
+                        h.push(k.as_bytes(), v.as_bytes());
+                    }
+                }
+                let clock = Clock { now: 1000, tolerance: 300 };
+                let direct = check(&slack, b"body", &h, &[b"other", b"secret"], clock).unwrap();
+                assert_eq!(prepared.check(b"body", &h, clock), direct, "ts {ts}, without {drop:?}");
+            }
+        }
+        let whsec = Cow::Borrowed(Scheme::named("standard-webhooks").unwrap());
+        assert_eq!(Prepared::new(whsec.clone(), &[b"whsec_AAAA", b"whsec_!"]).unwrap_err(), BadSecret::NotWhsec);
+        assert_eq!(Prepared::new(whsec, &[]).unwrap_err(), BadSecret::Empty);
+        assert_eq!(format!("{:?}", prepared.keys), "[Key(<sha256>), Key(<sha256>)]");
     }
 
     #[test]

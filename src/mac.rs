@@ -13,6 +13,8 @@ use std::cell::RefCell;
 use hmac::{Hmac, Mac as _};
 use subtle::ConstantTimeEq;
 
+use crate::hmac_sha256::KeyedSha256;
+
 /// How many distinct (algorithm, key) pairs one thread keeps keyed states for.
 pub const KEY_CACHE_CAPACITY: usize = 64;
 
@@ -98,7 +100,8 @@ impl std::fmt::Debug for Tag {
 #[derive(Clone)]
 enum Keyed {
     Sha1(Hmac<sha1::Sha1>),
-    Sha256(Hmac<sha2::Sha256>),
+    // What nearly every sender uses: on the compression function directly.
+    Sha256(KeyedSha256),
     Sha512(Hmac<sha2::Sha512>),
 }
 
@@ -107,15 +110,15 @@ impl Keyed {
         // new_from_slice accepts keys of any length for HMAC.
         match algo {
             Algo::Sha1 => Keyed::Sha1(Hmac::new_from_slice(key).expect("any key length")),
-            Algo::Sha256 => Keyed::Sha256(Hmac::new_from_slice(key).expect("any key length")),
+            Algo::Sha256 => Keyed::Sha256(KeyedSha256::new(key)),
             Algo::Sha512 => Keyed::Sha512(Hmac::new_from_slice(key).expect("any key length")),
         }
     }
 
-    fn tag(self, parts: &[&[u8]]) -> Tag {
+    fn tag(&self, parts: &[&[u8]]) -> Tag {
         macro_rules! run {
             ($m:expr) => {{
-                let mut m = $m;
+                let mut m = $m.clone();
                 for p in parts {
                     m.update(p);
                 }
@@ -124,7 +127,7 @@ impl Keyed {
         }
         match self {
             Keyed::Sha1(m) => run!(m),
-            Keyed::Sha256(m) => run!(m),
+            Keyed::Sha256(k) => Tag::from_slice(&k.tag(parts)),
             Keyed::Sha512(m) => run!(m),
         }
     }
@@ -139,6 +142,32 @@ thread_local! {
 /// HMAC of the concatenation of `parts` under `key`.
 pub fn hmac(algo: Algo, key: &[u8], parts: &[&[u8]]) -> Tag {
     keyed(algo, key).tag(parts)
+}
+
+/// One key's keyed HMAC state, prepared once (taken from the per-thread
+/// cache) and used for any number of messages: what a prepared verifier holds
+/// instead of the secret. Its `Debug` form names only the algorithm.
+#[derive(Clone)]
+pub struct Key {
+    algo: Algo,
+    keyed: Keyed,
+}
+
+impl Key {
+    pub fn new(algo: Algo, key: &[u8]) -> Key {
+        Key { algo, keyed: keyed(algo, key) }
+    }
+
+    /// HMAC of the concatenation of `parts`.
+    pub fn tag(&self, parts: &[&[u8]]) -> Tag {
+        self.keyed.tag(parts)
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Key(<{}>)", self.algo.name())
+    }
 }
 
 /// HMAC without touching the cache (reference path for tests and benches).
@@ -225,5 +254,16 @@ mod tests {
     fn debug_never_prints_the_mac() {
         let t = hmac(Algo::Sha256, b"k", &[b"x"]);
         assert_eq!(format!("{t:?}"), "Tag(<32 bytes>)");
+        assert_eq!(format!("{:?}", Key::new(Algo::Sha1, b"secret")), "Key(<sha1>)");
+    }
+
+    #[test]
+    fn a_prepared_key_gives_the_same_tags() {
+        for algo in [Algo::Sha1, Algo::Sha256, Algo::Sha512] {
+            let key = Key::new(algo, b"k");
+            for msg in [&b""[..], b"x", &[7u8; 300]] {
+                assert_eq!(key.tag(&[msg]).as_bytes(), hmac_uncached(algo, b"k", &[msg]).as_bytes());
+            }
+        }
     }
 }

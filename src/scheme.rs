@@ -2,7 +2,7 @@
 //!
 //! Each scheme says which headers carry the signature (and timestamp and
 //! message id), how the MAC is encoded, what bytes are signed and how the
-//! secret becomes a key. Sources: `../shared/wire-formats.md` and each
+//! secret becomes a key. Sources: `docs/wire-formats.md` and each
 //! provider's public documentation (cited in `tests/vectors.json`).
 
 use std::borrow::Cow;
@@ -155,8 +155,13 @@ impl Scheme {
             SignatureForm::Stripe => "Stripe-Signature",
             SignatureForm::StandardWebhooks => "webhook-signature",
         });
-        names.extend(self.timestamp_header.as_deref());
-        names.extend(self.id_header.as_deref());
+        // Pushes, not `extend`: this runs on every verify.
+        if let Some(h) = &self.timestamp_header {
+            names.push(h.as_str());
+        }
+        if let Some(h) = &self.id_header {
+            names.push(h.as_str());
+        }
         names
     }
 
@@ -295,6 +300,21 @@ fn generic(layout: &Layout) -> Result<Scheme, SchemeError> {
     };
     let timestamp_header = optional_header("timestamp_header", &layout.timestamp_header)?;
     let id_header = optional_header("id_header", &layout.id_header)?;
+    // A receiver reads each header by name: two parts under one name, or a
+    // prefix that header trimming eats, could be signed but never verified.
+    let same = |a: &str, b: &Option<String>| b.as_deref().is_some_and(|b| same_header(a, b));
+    if same(header_name, &timestamp_header) {
+        return Err(SchemeError::Option("timestamp_header", "must differ from the signature header".into()));
+    }
+    if same(header_name, &id_header) || timestamp_header.as_deref().is_some_and(|t| same(t, &id_header)) {
+        return Err(SchemeError::Option("id_header", "must differ from the signature and timestamp headers".into()));
+    }
+    if layout.prefix.as_deref().is_some_and(|p| p.starts_with([' ', '\t'])) {
+        return Err(SchemeError::Option(
+            "prefix",
+            "must not start with a space or tab (header values are trimmed)".into(),
+        ));
+    }
     let template = match (&layout.signed_content, &timestamp_header) {
         (Some(t), _) => t.as_str(),
         (None, Some(_)) => "{timestamp}.{body}",
@@ -319,6 +339,11 @@ fn generic(layout: &Layout) -> Result<Scheme, SchemeError> {
         id_header,
         content,
     })
+}
+
+/// Whether a receiver would read `a` and `b` as one header (see [`crate::headers`]).
+fn same_header(a: &str, b: &str) -> bool {
+    crate::headers::name_matches(a.as_bytes(), b.as_bytes()) || crate::headers::name_matches(b.as_bytes(), a.as_bytes())
 }
 
 fn valid_header_name(h: &str) -> bool {

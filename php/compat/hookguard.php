@@ -10,6 +10,8 @@
  * the same headers from hookguard_sign(), the same reason codes from
  * hookguard_check(), the same ValueError/TypeError messages.
  * HOOKGUARD_IMPLEMENTATION tells which one runs ("native" or "php").
+ * Likewise the class HookGuard\Verifier, declared only where the extension's
+ * is absent.
  *
  * Needs only PHP 8.2's always-present extensions (hash, pcre, random).
  * hookguard_rate_limit() is shared by the workers of a pool through APCu
@@ -78,4 +80,9 @@ if (!function_exists('hookguard_check')) {
     {
         \HookGuard\Compat\RateLimiter::reset($key);
     }
+}
+
+if (!class_exists('HookGuard\\Verifier', false)) {
+    require_once __DIR__ . '/src/load.php';
+    require_once __DIR__ . '/src/Verifier.php';
 }

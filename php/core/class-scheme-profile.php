@@ -18,7 +18,7 @@ final class Scheme_Profile {
 
 	/**
 	 * Defaults per scheme: topic spec, idempotency spec, sender retries, JSON body.
-	 * Sources: ../shared/wire-formats.md and each provider's documentation.
+	 * Sources: docs/wire-formats.md and each provider's documentation.
 	 *
 	 * Idempotency keys come from signed bytes only (the body, or a header the
 	 * signature covers), so that a captured delivery replayed with altered

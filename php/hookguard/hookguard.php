@@ -4,7 +4,7 @@
  * Description:       Receive webhooks (WooCommerce, Stripe, GitHub, Shopify, Standard Webhooks and more): verified by the native hookguard extension, answered at once, queued durably and processed in the background with retries. Send them too: signed pushes from WordPress and WooCommerce through a durable outbox, and WooCommerce webhooks that stop getting disabled.
  * Version:           0.1.0
  * Requires at least: 6.1
- * Requires PHP:      8.1
+ * Requires PHP:      8.2
  * Author:            HookGuard
  * License:           MIT
  * Text Domain:       hookguard

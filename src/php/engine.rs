@@ -12,8 +12,8 @@ use std::mem::{offset_of, size_of};
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::ffi::{
-    ext_php_rs_compiler_globals, zend_function, zend_hash_add_new, zend_hash_index_del, zend_hash_str_find_ptr_lc,
-    zend_long, zend_string, zval, Bucket, HashTable, IS_UNDEF,
+    ext_php_rs_compiler_globals, zend_class_entry, zend_function, zend_hash_add_new, zend_hash_index_del,
+    zend_hash_str_find_ptr_lc, zend_long, zend_string, zval, Bucket, HashTable, IS_UNDEF,
 };
 use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::ModuleEntry;
@@ -135,20 +135,39 @@ pub fn value_name(value: &Zval) -> String {
 /// `#[\SensitiveParameter]`, as php-src's generated arginfo does. At module
 /// start-up only, after the functions are registered.
 pub fn mark_sensitive(function: &str, parameters: &[u32]) {
-    // When the module starts inside a request (dl()) the string is a
-    // request-interned one: it lives as long as the module's functions.
-    let name = ZendStr::new_interned("SensitiveParameter", true);
     // EG(function_table) is only set per request; at start-up the table is CG's.
-    // SAFETY: the compiler globals live for the process; a missing function is
-    // skipped rather than dereferenced; start-up is single-threaded.
+    // SAFETY: the compiler globals live for the process; start-up is single-threaded.
+    unsafe { mark_sensitive_in((*ext_php_rs_compiler_globals()).function_table, function, parameters) }
+}
+
+/// The same for a method of a registered class (both names lower case).
+/// ext-php-rs registers classes after the module's own start-up function,
+/// so this runs once, at the first request's start (see `mod.rs`).
+pub fn mark_sensitive_method(class: &str, method: &str, parameters: &[u32]) {
+    // SAFETY: CG(class_table) lives for the process; a missing class is
+    // skipped rather than dereferenced.
     unsafe {
-        let table = (*ext_php_rs_compiler_globals()).function_table;
-        let f = zend_hash_str_find_ptr_lc(table, function.as_ptr().cast(), function.len()).cast::<zend_function>();
-        if !f.is_null() {
-            for &offset in parameters {
-                let attributes = &mut (*f).common.attributes;
-                zend_add_attribute(attributes, name.as_ptr().cast_mut(), 0, ZEND_ATTRIBUTE_PERSISTENT, offset + 1, 0);
-            }
+        let classes = (*ext_php_rs_compiler_globals()).class_table;
+        let ce = zend_hash_str_find_ptr_lc(classes, class.as_ptr().cast(), class.len()).cast::<zend_class_entry>();
+        if !ce.is_null() {
+            mark_sensitive_in(&raw mut (*ce).function_table, method, parameters);
+        }
+    }
+}
+
+/// # Safety
+/// `table` is a live function table of persistent functions, not being
+/// read by another thread.
+unsafe fn mark_sensitive_in(table: *mut HashTable, function: &str, parameters: &[u32]) {
+    // The name is interned for good: PHP's own SensitiveParameter class
+    // already interned it permanently, so even from a request (dl(), or the
+    // first request for a method) this returns that string.
+    let name = ZendStr::new_interned("SensitiveParameter", true);
+    let f = zend_hash_str_find_ptr_lc(table, function.as_ptr().cast(), function.len()).cast::<zend_function>();
+    if !f.is_null() {
+        for &offset in parameters {
+            let attributes = &mut (*f).common.attributes;
+            zend_add_attribute(attributes, name.as_ptr().cast_mut(), 0, ZEND_ATTRIBUTE_PERSISTENT, offset + 1, 0);
         }
     }
     // Interned strings are freed by the engine: keep its reference.

@@ -6,6 +6,7 @@ mod engine;
 mod rate_limit;
 mod sensitive;
 mod signatures;
+mod verifier;
 
 use ext_php_rs::constant::IntoConst;
 use ext_php_rs::error::php_error;
@@ -66,6 +67,11 @@ extern "C" fn startup(_type: i32, module_number: i32) -> i32 {
     SUCCESS
 }
 
+extern "C" fn request_startup(_type: i32, _module_number: i32) -> i32 {
+    sensitive::mark_secret_method_parameters();
+    SUCCESS
+}
+
 extern "C" fn shutdown(module_type: i32, module_number: i32) -> i32 {
     rate_limit::shutdown(module_type, module_number);
     SUCCESS
@@ -78,6 +84,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .version(VERSION)
         .startup_function(startup)
         .shutdown_function(shutdown)
+        .request_startup_function(request_startup)
         .info_function(module_info);
-    rate_limit::register(signatures::register(module))
+    verifier::register(rate_limit::register(signatures::register(module)))
 }

@@ -8,8 +8,8 @@
 use std::ffi::CStr;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
-use ext_php_rs::constant::IntoConst;
 use ext_php_rs::boxed::ZBox;
+use ext_php_rs::constant::IntoConst;
 use ext_php_rs::error::php_error;
 use ext_php_rs::exception::{PhpException, PhpResult};
 use ext_php_rs::flags::{ErrorType, IniEntryPermission};

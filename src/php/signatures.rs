@@ -21,7 +21,7 @@ fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
-fn scheme(
+pub(super) fn scheme(
     caller: Caller,
     name: &[u8],
     opts: &args::Options,
@@ -37,13 +37,25 @@ fn scheme(
     })
 }
 
-fn bad_secret(caller: Caller, arg: (u8, &str), e: BadSecret) -> PhpException {
+pub(super) fn bad_secret(caller: Caller, arg: (u8, &str), e: BadSecret) -> PhpException {
     match e {
         BadSecret::Empty => caller.value_error(arg, "must not be empty"),
         BadSecret::NotWhsec => {
             caller.value_error(arg, "must be a Standard Webhooks secret (\"whsec_\" followed by base64)")
         }
     }
+}
+
+/// The clock a check of `scheme` runs against: `now` and `tolerance` from
+/// the options, else the system clock and the default tolerance.
+pub(super) fn clock(scheme: &Scheme, now: Option<i64>, tolerance: Option<u64>) -> Clock {
+    // Reading the clock costs as much as a SHA-256 block: only when it is used.
+    let now = match now {
+        Some(now) => now,
+        None if scheme.is_timestamped() => unix_now(),
+        None => 0,
+    };
+    Clock { now, tolerance: tolerance.unwrap_or(DEFAULT_TOLERANCE) }
 }
 
 /// Shared body of verify/check.
@@ -61,13 +73,7 @@ fn run_check(
     let opts = args::options(caller, (5, "options"), options)?;
     let scheme = scheme(caller, scheme_name, &opts, (5, "options"))?;
     let secrets = args::secrets(caller, (4, "secrets"), secrets)?;
-    // Reading the clock costs as much as a SHA-256 block: only when it is used.
-    let now = match opts.now {
-        Some(now) => now,
-        None if scheme.is_timestamped() => unix_now(),
-        None => 0,
-    };
-    let clock = Clock { now, tolerance: opts.tolerance.unwrap_or(DEFAULT_TOLERANCE) };
+    let clock = clock(&scheme, opts.now, opts.tolerance);
     let wanted = scheme.header_names();
     let headers = args::headers(headers, &wanted);
     let reason = check(&scheme, body, &headers, &secrets, clock);

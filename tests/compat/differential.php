@@ -4,7 +4,10 @@
  * deliveries: schemes and layouts, bodies, secrets and rotation lists, header
  * shapes and mutations, options of every type. Compares hookguard_sign()
  * headers, hookguard_check() reason codes, and exception classes and
- * messages, byte for byte.
+ * messages, byte for byte; and for every check, HookGuard\Verifier (the
+ * extension's, and php/compat's under the name CompatVerifier) against the
+ * function: the same reason from check() and verify() of one object, or the
+ * function's error from the constructor with its own argument numbers.
  *
  *   php -d extension=target/release/libhookguard.so tests/compat/differential.php [cases]
  *
@@ -20,9 +23,16 @@ if (!extension_loaded('hookguard')) {
     exit(2);
 }
 require __DIR__ . '/../../php/compat/src/load.php';
+require __DIR__ . '/../../php/compat/src/VerifierMethods.php';
 
 use HookGuard\Compat\Misuse;
 use HookGuard\Compat\Signatures;
+
+/** php/compat's HookGuard\Verifier, beside the extension's class of that name. */
+final class CompatVerifier
+{
+    use HookGuard\Compat\VerifierMethods;
+}
 
 // A notice or warning from either side (or the generator) is a failure too.
 error_reporting(E_ALL);
@@ -66,6 +76,23 @@ for ($i = 0; $i < $cases; $i++) {
         echo "DIFFERENCE in case #$i (HG_SEED=$seed):\n", var_export($c, true), "\nnative: ", var_export($native, true), "\nphp:    ", var_export($php, true), "\n";
         exit(1);
     }
+    if ($c['op'] !== 'sign') {
+        $reference = $function === 'hookguard_check' ? $native
+            : outcome(fn() => hookguard_check($c['scheme'], $c['body'], $c['headers'], $c['secrets'], $c['options']));
+        $expected = verifierOutcome($reference);
+        foreach (['HookGuard\Verifier' => 'native Verifier', CompatVerifier::class => 'php Verifier'] as $class => $label) {
+            $got = outcome(function () use ($c, $class) {
+                $verifier = new $class($c['scheme'], $c['secrets'], $c['options']);
+                return [$verifier->check($c['body'], $c['headers']), $verifier->verify($c['body'], $c['headers'])];
+            });
+            if ($got !== $expected) {
+                echo "DIFFERENCE in case #$i (HG_SEED=$seed), $label against $function():\n", var_export($c, true),
+                     "\nexpected: ", var_export($expected, true), "\n$label: ", var_export($got, true), "\n";
+                exit(1);
+            }
+        }
+        $seen['Verifier'] = ($seen['Verifier'] ?? 0) + 1;
+    }
     $key = $native[0] === 'throw' ? $native[1] : ($c['op'] === 'check' ? $native[2] : $c['op']);
     $seen[$key] = ($seen[$key] ?? 0) + 1;
 }
@@ -74,13 +101,28 @@ echo "identical: ", implode(', ', array_map(fn($k, $n) => "$k $n", array_keys($s
 
 // The generator must reach every reason code and both error classes, or the run proves little.
 $want = ['ok', 'missing_signature', 'malformed_signature', 'missing_timestamp', 'malformed_timestamp', 'missing_id',
-         'timestamp_too_old', 'timestamp_in_future', 'signature_mismatch', 'ValueError', 'TypeError', 'sign', 'verify'];
+         'timestamp_too_old', 'timestamp_in_future', 'signature_mismatch', 'ValueError', 'TypeError', 'sign', 'verify', 'Verifier'];
 $missing = array_diff($want, array_keys($seen));
 if ($cases >= 5000 && $missing !== []) {
     echo 'FAIL: no case reached ', implode(', ', $missing), "\n";
     exit(1);
 }
 echo "OK: the extension and php/compat agree on $cases cases\n";
+
+/**
+ * What a Verifier built from a check case's arguments must give: check() and
+ * verify() of the function's reason, or the function's error thrown by the
+ * constructor, whose $secrets and $options are its arguments #2 and #3.
+ * $check is hookguard_check()'s outcome for the same arguments.
+ */
+function verifierOutcome(array $check): array
+{
+    if ($check[0] === 'throw') {
+        $message = str_replace(['hookguard_check()', 'Argument #4 ', 'Argument #5 '], ['HookGuard\Verifier::__construct()', 'Argument #2 ', 'Argument #3 '], $check[2]);
+        return ['throw', $check[1], $message];
+    }
+    return ['ok', '', [$check[2], $check[2] === 'ok']];
+}
 
 /** Random calls: mostly well-formed deliveries, then mutated; some misuse. */
 final class CaseGenerator

@@ -103,7 +103,8 @@ final class FastPathTest extends TestCase {
 		$elapsed = microtime( true ) - $started;
 		$loads   = self::refreshes() - $before;
 		$this->assertSame( array( 401, 404 ), array_values( array_unique( $codes ) ) );
-		$this->assertLessThanOrEqual( 2 * ( (int) ceil( $elapsed ) + 1 ), $loads, sprintf( '%d full loads for 150 forged requests in %.2f s', $loads, $elapsed ) );
+		// One a second to refill the cache, one a second to re-check a refusal, each after a burst of two.
+		$this->assertLessThanOrEqual( 2 * (int) ceil( $elapsed ) + 4, $loads, sprintf( '%d full loads for 150 forged requests in %.2f s', $loads, $elapsed ) );
 		$this->assertSame( 0, array_sum( self::store()->counts() ) );
 	}
 

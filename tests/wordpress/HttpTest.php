@@ -433,9 +433,18 @@ final class HttpTest extends TestCase {
 				),
 			)
 		);
-		Source_Registry::compile(); // No wait: the fast path refreshes for a source it does not know.
+		Source_Registry::compile();
 		try {
-			$r = self::post( $path, 'broken', self::woocommerce( self::order( 6001 ) ) );
+			// The fast path refreshes for a source it does not know: at once, or within a
+			// second when this configuration was just re-checked (forged requests before).
+			$r = self::poll(
+				static function () use ( $path ) {
+					return self::post( $path, 'broken', self::woocommerce( self::order( 6001 ) ), array( 'X-Forwarded-For' => self::client_ip() ) );
+				},
+				static function ( $r ) {
+					return 404 !== $r['status'];
+				}
+			);
 		} finally {
 			update_option( Source_Registry::ADMIN_OPTION, $stored );
 			Source_Registry::compile();

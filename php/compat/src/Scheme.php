@@ -149,6 +149,17 @@ final class Scheme
         }
         $ts = $layout['timestamp_header'] ?? null;
         $id = $layout['id_header'] ?? null;
+        // A receiver reads each header by name: two parts under one name, or a
+        // prefix that header trimming eats, could be signed but never verified.
+        if ($ts !== null && self::sameHeader($header, $ts)) {
+            return 'option "timestamp_header" must differ from the signature header';
+        }
+        if ($id !== null && (self::sameHeader($header, $id) || ($ts !== null && self::sameHeader($ts, $id)))) {
+            return 'option "id_header" must differ from the signature and timestamp headers';
+        }
+        if (isset($layout['prefix']) && $layout['prefix'] !== '' && ($layout['prefix'][0] === ' ' || $layout['prefix'][0] === "\t")) {
+            return 'option "prefix" must not start with a space or tab (header values are trimmed)';
+        }
         $content = self::parseTemplate($layout['signed_content'] ?? ($ts !== null ? '{timestamp}.{body}' : '{body}'));
         if (is_string($content)) {
             return 'option "signed_content" ' . $content;
@@ -164,6 +175,14 @@ final class Scheme
             return self::BAD_ALGO;
         }
         return new self('hmac', $algo, 'raw', self::HEADER, $header, $layout['prefix'] ?? '', $encoding, $ts, $id, $content);
+    }
+
+    /** Whether a receiver would read $a and $b as one header (an "HTTP_" prefix included, as in $_SERVER). */
+    private static function sameHeader(string $a, string $b): bool
+    {
+        $a = Headers::fold($a);
+        $b = Headers::fold($b);
+        return $a === $b || 'http-' . $a === $b || 'http-' . $b === $a;
     }
 
     private static function isHeaderName(string $h): bool

@@ -26,14 +26,7 @@ final class Signatures
     /** @throws Misuse */
     public static function check(string $caller, string $name, string $body, array $headers, #[\SensitiveParameter] string|array $secrets, array $options): string
     {
-        $opts = $options === [] ? Options::none() : Options::parse($caller, 5, $options);
-        $scheme = self::scheme($caller, $name, $opts, 5);
-        $keys = [];
-        foreach (self::secrets($caller, $secrets) as $secret) {
-            $keys[] = self::key($caller, 4, 'secrets', $scheme, $secret);
-        }
-        $now = $opts->now ?? ($scheme->timestamped ? time() : 0);
-        return self::authenticate($scheme, $body, $headers, $keys, $now, $opts->tolerance ?? self::DEFAULT_TOLERANCE);
+        return Prepared::new($caller, 4, 5, $name, $secrets, $options)->check($body, $headers);
     }
 
     /**
@@ -62,7 +55,7 @@ final class Signatures
         return $out;
     }
 
-    private static function scheme(string $caller, string $name, Options $opts, int $optionsPosition): Scheme
+    public static function scheme(string $caller, string $name, Options $opts, int $optionsPosition): Scheme
     {
         $scheme = Scheme::resolve($name, $opts->layout);
         if ($scheme === '') {
@@ -75,7 +68,7 @@ final class Signatures
     }
 
     /** @return list<string> */
-    private static function secrets(string $caller, #[\SensitiveParameter] string|array $secrets): array
+    public static function secrets(string $caller, int $position, #[\SensitiveParameter] string|array $secrets): array
     {
         if (is_string($secrets)) {
             return [$secrets];
@@ -87,15 +80,15 @@ final class Signatures
             }
         }
         if ($badType !== null) {
-            throw Misuse::type($caller, 4, 'secrets', "must contain only strings, $badType found");
+            throw Misuse::type($caller, $position, 'secrets', "must contain only strings, $badType found");
         }
         if ($secrets === []) {
-            throw Misuse::value($caller, 4, 'secrets', 'must not be empty');
+            throw Misuse::value($caller, $position, 'secrets', 'must not be empty');
         }
         return array_values($secrets);
     }
 
-    private static function key(string $caller, int $position, string $argument, Scheme $scheme, #[\SensitiveParameter] string $secret): string
+    public static function key(string $caller, int $position, string $argument, Scheme $scheme, #[\SensitiveParameter] string $secret): string
     {
         $key = Wire::key($scheme->key, $secret);
         if ($key === null) {
@@ -108,7 +101,7 @@ final class Signatures
     }
 
     /** @param list<string> $keys */
-    private static function authenticate(Scheme $scheme, string $body, array $headers, #[\SensitiveParameter] array $keys, int $now, int $tolerance): string
+    public static function authenticate(Scheme $scheme, string $body, array $headers, #[\SensitiveParameter] array $keys, int $now, int $tolerance): string
     {
         $found = Headers::find($headers, $scheme->headerNames);
         $value = $found[$scheme->signatureHeader];

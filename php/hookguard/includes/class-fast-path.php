@@ -39,8 +39,12 @@ final class Fast_Path {
 	const RECEIVE_PATH = '#/hookguard/v1/receive(?:/([^/]*))?/?$#';
 	/** The server variable (a fastcgi_param) holding the site's fast-path key. */
 	const KEY_PARAM = 'HOOKGUARD_FAST_PATH_KEY';
-	/** Full WordPress loads for a fresh configuration: one per this many seconds per site. */
+	/**
+	 * Full WordPress loads for a fresh configuration, per site and
+	 * configuration version: REFRESH_BURST at once, then one per second.
+	 */
 	const REFRESH_PERIOD = 1;
+	const REFRESH_BURST  = 2;
 	/** Handlers WordPress picks for wp_die() by request type: all answer 503 here. */
 	const DIE_HANDLERS = array( 'wp_die_handler', 'wp_die_json_handler', 'wp_die_jsonp_handler', 'wp_die_xml_handler', 'wp_die_ajax_handler' );
 
@@ -172,16 +176,18 @@ final class Fast_Path {
 
 	/**
 	 * Whether this request may load WordPress fully for a fresh
-	 * configuration: once per REFRESH_PERIOD per site and configuration
-	 * version (counted in the extension's shared table, else in APCu). A
-	 * flood of forged requests against an unchanged configuration costs one
-	 * load a period; a configuration that changed gets its refresh at once.
+	 * configuration: REFRESH_BURST at once, then one per REFRESH_PERIOD, per
+	 * site and configuration version (counted in the extension's shared
+	 * table, else in APCu). A flood of forged requests against an unchanged
+	 * configuration costs one load a second; a configuration that changed
+	 * gets its refresh at once, unless that version was re-checked twice in
+	 * the last two seconds (then within a second).
 	 */
 	private function refresh_allowed(): bool {
 		$version = null === $this->config ? 'cold' : substr( hash( 'sha256', serialize( $this->config['sources'] ) ), 0, 16 );
 		$limiter = new Limiter( substr( hash_hmac( 'sha256', 'hookguard fast path refresh', $this->site_key ), 0, 20 ) );
 		if ( Limiter::available() ) {
-			return 0 === $limiter->hit( 'refresh:' . $version, array( 'limit' => 1, 'period' => self::REFRESH_PERIOD ) );
+			return 0 === $limiter->hit( 'refresh:' . $version, array( 'limit' => self::REFRESH_BURST, 'period' => self::REFRESH_BURST * self::REFRESH_PERIOD ) );
 		}
 		return function_exists( 'apcu_add' ) && apcu_enabled() && apcu_add( $limiter->key( 'refresh:' . $version ), 1, self::REFRESH_PERIOD );
 	}
