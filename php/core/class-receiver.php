@@ -44,10 +44,12 @@ final class Receiver {
 	private $limiter;
 	/** @var bool */
 	private $final = true;
-	/** @var Spool|null Where a verified delivery goes when the database cannot take it. */
+	/** @var Spool|\Closure|null Where a verified delivery goes when the database cannot take it (or a closure making it, when needed). */
 	private $spool;
+	/** @var array|null The rejection a provisional answer stands for: [scope, limit, request, status, code]. */
+	private $pending;
 
-	public function __construct( callable $sources, Client_Ip $client_ip, callable $store, Limiter $limiter, ?Spool $spool = null ) {
+	public function __construct( callable $sources, Client_Ip $client_ip, callable $store, Limiter $limiter, Spool|\Closure|null $spool = null ) {
 		$this->sources   = $sources;
 		$this->client_ip = $client_ip;
 		$this->store     = $store;
@@ -56,10 +58,25 @@ final class Receiver {
 	}
 
 	public function receive( Request $request, bool $final = true ): Response {
-		$this->final = $final;
-		$response    = $this->decide( $request );
-		$this->final = true;
+		$this->final   = $final;
+		$this->pending = null;
+		$response      = $this->decide( $request );
+		$this->final   = true;
 		return $response;
+	}
+
+	/**
+	 * Turns the provisional answer receive() just gave into the final one,
+	 * without deciding again: a rejection now spends the client's budget.
+	 */
+	public function finalize( Response $provisional ): Response {
+		if ( null !== $this->pending ) {
+			list( $scope, $limit, $request, $status, $code ) = $this->pending;
+			$this->pending = null;
+			return $this->reject( $scope, $limit, $request, $status, $code );
+		}
+		$provisional->provisional = false;
+		return $provisional;
 	}
 
 	private function decide( Request $request ): Response {
@@ -127,7 +144,8 @@ final class Receiver {
 		if ( ! $stored ) {
 			// The database cannot take it: the spool can, durably, and the
 			// delivery moves into the queue as soon as the database answers.
-			if ( $this->spool && null !== $this->spool->append( $source->name, $key, $topic, $request->body, $headers ) ) {
+			$spool = $this->spool instanceof \Closure ? ( $this->spool )() : $this->spool;
+			if ( $spool && null !== $spool->append( $source->name, $key, $topic, $request->body, $headers ) ) {
 				return new Response( 202, array( 'status' => 'queued', 'spooled' => true ) );
 			}
 			return Response::error( 503, 'store_unavailable', array( 'Retry-After' => '30' ) );
@@ -156,6 +174,7 @@ final class Receiver {
 	 */
 	private function reject( $scope, $limit, Request $request, $status, $code ) {
 		if ( ! $this->final ) {
+			$this->pending = array( $scope, $limit, $request, $status, $code );
 			return $this->provisional( Response::error( $status, $code ) );
 		}
 		if ( $limit ) {

@@ -26,20 +26,25 @@ spl_autoload_register(
 		if ( strncmp( $class, 'HookGuard\\', 10 ) !== 0 ) {
 			return;
 		}
+		// One file check a class where it can be: this runs on every fast-path request.
 		$core = strncmp( $class, 'HookGuard\\Core\\', 15 ) === 0;
 		$name = substr( $class, $core ? 15 : 10 );
 		$slug = '/class-' . strtolower( str_replace( '_', '-', $name ) ) . '.php';
-		if ( ! $core ) {
-			if ( is_file( __DIR__ . $slug ) ) {
-				require __DIR__ . $slug;
-			} else {
-				class_exists( 'HookGuard\\Core\\' . $name ); // Loads it, and so makes the alias.
-			}
-		} elseif ( is_file( $hookguard_core . $slug ) ) {
-			require $hookguard_core . $slug;
-			if ( ! is_file( __DIR__ . $slug ) && ! class_exists( 'HookGuard\\' . $name, false ) && ! interface_exists( 'HookGuard\\' . $name, false ) ) {
-				class_alias( $class, 'HookGuard\\' . $name, false );
-			}
+		if ( ! $core && is_file( __DIR__ . $slug ) ) {
+			require __DIR__ . $slug; // The plugin's own class (maybe extending the core's).
+			return;
+		}
+		if ( ! is_file( $hookguard_core . $slug ) ) {
+			return;
+		}
+		require_once $hookguard_core . $slug;
+		$alias = 'HookGuard\\' . $name;
+		// A core class the plugin does not extend is known by both names.
+		if ( ( ! $core || ! is_file( __DIR__ . $slug ) ) && ! class_exists( $alias, false ) && ! interface_exists( $alias, false ) ) {
+			class_alias( 'HookGuard\\Core\\' . $name, $alias, false );
+		}
+		if ( 'Log' === $name ) {
+			hookguard_connect_log();
 		}
 	}
 );
@@ -57,13 +62,20 @@ if ( ! function_exists( 'hookguard_check' ) ) {
 	}
 }
 
-// The core's log lines reach WordPress: info lines with WP_DEBUG, every
-// line through the "hookguard_log" action.
-HookGuard\Core\Log::$verbose  = static function () {
-	return defined( 'WP_DEBUG' ) && WP_DEBUG;
-};
-HookGuard\Core\Log::$listener = static function ( $level, $line ) {
-	if ( function_exists( 'do_action' ) ) {
-		do_action( 'hookguard_log', $level, $line );
+/**
+ * The core's log lines reach WordPress: info lines with WP_DEBUG, every line
+ * through the "hookguard_log" action. Connected when the log class loads
+ * (most fast-path requests never log).
+ */
+if ( ! function_exists( 'hookguard_connect_log' ) ) {
+	function hookguard_connect_log(): void {
+		HookGuard\Core\Log::$verbose  = static function () {
+			return defined( 'WP_DEBUG' ) && WP_DEBUG;
+		};
+		HookGuard\Core\Log::$listener = static function ( $level, $line ) {
+			if ( function_exists( 'do_action' ) ) {
+				do_action( 'hookguard_log', $level, $line );
+			}
+		};
 	}
-};
+}

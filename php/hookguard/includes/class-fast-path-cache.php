@@ -90,6 +90,10 @@ final class Fast_Path_Cache {
 	 * not sealed by this site (another tenant's) is ignored.
 	 */
 	public function await_refresh( float $since ): ?array {
+		// Almost always no refresh is in flight: one small lookup, nothing opened.
+		if ( false === apcu_fetch( $this->marker ) ) {
+			return null;
+		}
 		while ( true ) {
 			$config = $this->fetch();
 			if ( $config && $config['confirmed_at'] >= $since ) {

@@ -66,6 +66,8 @@ final class Fast_Path {
 	private $database_down = false;
 	/** @var Queue_Store|null The store this request wrote to, for replaying the spool afterwards. */
 	private $store;
+	/** @var Receiver|null The receiver of the last decision (to finalize a provisional answer). */
+	private $receiver;
 
 	public function __construct( array $server ) {
 		$this->server = $server;
@@ -116,8 +118,13 @@ final class Fast_Path {
 			}
 			if ( ! $this->refresh_allowed() ) {
 				// Another request may be loading the newer configuration right now.
-				$this->config = $this->cache->await_refresh( $started ) ?? $this->config;
-				$this->finish( $this->decide( true ) );
+				$fresh = $this->cache->await_refresh( $started );
+				if ( null !== $fresh ) {
+					$this->config = $fresh;
+					$this->finish( $this->decide( true ) );
+				} else {
+					$this->finish( $this->receiver->finalize( $response ) );
+				}
 				return null;
 			}
 			$full = true;
@@ -203,16 +210,18 @@ final class Fast_Path {
 			return $this->store();
 		};
 		$request  = Request::from_globals( $name, $this->server, $this->body( $source ? (int) $source->max_body : 0 ) );
-		$receiver = new Receiver(
+		$this->receiver = new Receiver(
 			static function ( $wanted ) use ( $name, $source ) {
 				return $wanted === $name ? $source : null;
 			},
 			new Client_Ip( $config['trusted_proxies'] ),
 			$store,
 			new Limiter( $config['limiter'], $config['redis'] ?? null ),
-			new Spool( $config['spool'] )
+			static function () use ( $config ) {
+				return new Spool( $config['spool'] ); // Loaded only when the database cannot take a delivery.
+			}
 		);
-		return $receiver->receive( $request, $final );
+		return $this->receiver->receive( $request, $final );
 	}
 
 	/**
@@ -243,9 +252,8 @@ final class Fast_Path {
 			return;
 		}
 		fastcgi_finish_request();
-		$spool = new Spool( $this->config['spool'] );
-		if ( $this->store && $spool->records() ) {
-			$spool->replay( $this->store );
+		if ( $this->store && is_dir( $this->config['spool'] ) && glob( $this->config['spool'] . '/*.rec' ) ) {
+			( new Spool( $this->config['spool'] ) )->replay( $this->store );
 		}
 		if ( $this->config['kick'] ) {
 			Kicker::kick( $this->config['drain_url'], $this->config['drain_key'], new Limiter( $this->config['limiter'], $this->config['redis'] ?? null ) );
