@@ -19,7 +19,12 @@ namespace HookGuard;
 
 final class Fast_Path_Cache {
 
-	/** Seconds a configuration is used before it is read again. */
+	/**
+	 * Seconds a configuration is used before it is read again. Changes in
+	 * code or secrets do not wait for it (a refusal refreshes first); it
+	 * bounds how long settings saved in another pool, or a deactivation
+	 * from the command line, take to reach this one.
+	 */
 	const TTL = 1;
 	/** Seconds an older configuration may still verify deliveries while the database is down (they are spooled). */
 	const STALE_TTL = 3600;

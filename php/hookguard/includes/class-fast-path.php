@@ -191,8 +191,8 @@ final class Fast_Path {
 	 * the last two seconds (then within a second).
 	 */
 	private function refresh_allowed(): bool {
-		$version = null === $this->config ? 'cold' : substr( hash( 'sha256', serialize( $this->config['sources'] ) ), 0, 16 );
-		$limiter = new Limiter( substr( hash_hmac( 'sha256', 'hookguard fast path refresh', $this->site_key ), 0, 20 ) );
+		$version = null === $this->config ? 'cold' : ( $this->config['version'] ?? 'none' );
+		$limiter = new Core\Limiter( substr( hash_hmac( 'sha256', 'hookguard fast path refresh', $this->site_key ), 0, 20 ) );
 		if ( Limiter::available() ) {
 			return 0 === $limiter->hit( 'refresh:' . $version, array( 'limit' => self::REFRESH_BURST, 'period' => self::REFRESH_BURST * self::REFRESH_PERIOD ) );
 		}
@@ -216,7 +216,7 @@ final class Fast_Path {
 			},
 			new Client_Ip( $config['trusted_proxies'] ),
 			$store,
-			new Limiter( $config['limiter'], $config['redis'] ?? null ),
+			new Core\Limiter( $config['limiter'], $config['redis'] ?? null ),
 			static function () use ( $config ) {
 				return new Spool( $config['spool'] ); // Loaded only when the database cannot take a delivery.
 			}
@@ -256,7 +256,7 @@ final class Fast_Path {
 			( new Spool( $this->config['spool'] ) )->replay( $this->store );
 		}
 		if ( $this->config['kick'] ) {
-			Kicker::kick( $this->config['drain_url'], $this->config['drain_key'], new Limiter( $this->config['limiter'], $this->config['redis'] ?? null ) );
+			Kicker::kick( $this->config['drain_url'], $this->config['drain_key'], new Core\Limiter( $this->config['limiter'], $this->config['redis'] ?? null ) );
 		}
 	}
 
@@ -424,6 +424,8 @@ final class Fast_Path {
 			'spool'           => Spool::default_dir( $this->server ),
 			'db'              => self::db_params( $GLOBALS['wpdb'] ),
 			'confirmed_at'    => $full ? microtime( true ) : 0.0,
+			// Names the configuration for the refresh budget (computed here, not per request).
+			'version'         => substr( hash( 'sha256', serialize( $sources ) ), 0, 16 ),
 		);
 	}
 

@@ -68,7 +68,7 @@ final class Kicker {
 	 * throttled, when there is no key, or when the drain route did not
 	 * answer 2xx.
 	 */
-	public static function kick( string $url, #[\SensitiveParameter] ?string $key, Limiter $limiter ): bool {
+	public static function kick( string $url, #[\SensitiveParameter] ?string $key, Core\Limiter $limiter ): bool {
 		if ( null === $key || '' === $url ) {
 			return false;
 		}
