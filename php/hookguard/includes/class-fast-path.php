@@ -21,8 +21,9 @@
  *     compiled into an option.
  * An answer that newer configuration could change (unknown source, failed
  * verification, ignored topic, no usable secret, too large) is given only
- * after a refresh, or when the configuration was confirmed against the
- * code less than a second ago, or when the refresh budget is spent.
+ * after a refresh, or when the refresh budget for this configuration is
+ * spent (it was re-checked moments ago). A request that finds no cached
+ * configuration while another one is being loaded waits for it.
  *
  * WordPress must load in the global scope (wp-config.php and plugins
  * expect it), so receive.php drives this class: next() returns the
@@ -110,21 +111,15 @@ final class Fast_Path {
 		$this->cache    = Fast_Path_Cache::available() ? new Fast_Path_Cache( $given ) : null;
 		$this->config   = $this->cache ? $this->cache->fetch() : null;
 		if ( null !== $this->config ) {
-			$started  = microtime( true );
 			$response = $this->decide( false );
 			if ( ! $response->provisional ) {
 				$this->finish( $response );
 				return null;
 			}
 			if ( ! $this->refresh_allowed() ) {
-				// Another request may be loading the newer configuration right now.
-				$fresh = $this->cache->await_refresh( $started );
-				if ( null !== $fresh ) {
-					$this->config = $fresh;
-					$this->finish( $this->decide( true ) );
-				} else {
-					$this->finish( $this->receiver->finalize( $response ) );
-				}
+				// Refused against a configuration re-checked moments ago: no waiting
+				// for another refresh (a flood of forged requests would stall the pool).
+				$this->finish( $this->receiver->finalize( $response ) );
 				return null;
 			}
 			$full = true;
