@@ -72,7 +72,7 @@ final class Kicker {
 		if ( null === $key || '' === $url ) {
 			return false;
 		}
-		if ( Limiter::available() ) {
+		if ( Core\Limiter::available() ) {
 			if ( $limiter->hit( 'kick', array( 'limit' => 1, 'period' => 2 ) ) ) {
 				return false;
 			}
