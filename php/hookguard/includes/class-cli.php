@@ -52,18 +52,7 @@ final class Cli {
 			define( 'DOING_CRON', true ); // Keeps WordPress from spawning WP-Cron from this process.
 		}
 		define( 'HOOKGUARD_CLI', true ); // The db-error.php drop-in throws rather than print a page.
-		$thrower = static function () {
-			return static function ( $message ) {
-				$text = is_object( $message ) && method_exists( $message, 'get_error_message' ) ? $message->get_error_message() : (string) $message;
-				throw new Store_Error( 'WordPress stopped: ' . trim( preg_replace( '/\s+/', ' ', strip_tags( $text ) ) ) );
-			};
-		};
-		foreach ( Fast_Path::DIE_HANDLERS as $filter ) {
-			$GLOBALS['wp_filter'][ $filter ][ PHP_INT_MAX ]['hookguard-cli'] = array(
-				'function'      => $thrower,
-				'accepted_args' => 1,
-			);
-		}
+		Wp_Die::preset( Wp_Die::thrower(), 'hookguard-cli' );
 	}
 
 	/** Runs the command in the loaded WordPress; returns the exit code. */

@@ -46,8 +46,6 @@ final class Fast_Path {
 	 */
 	const REFRESH_PERIOD = 1;
 	const REFRESH_BURST  = 2;
-	/** Handlers WordPress picks for wp_die() by request type: all answer 503 here. */
-	const DIE_HANDLERS = array( 'wp_die_handler', 'wp_die_json_handler', 'wp_die_jsonp_handler', 'wp_die_xml_handler', 'wp_die_ajax_handler' );
 
 	/** @var array */
 	private $server;
@@ -324,12 +322,7 @@ final class Fast_Path {
 				exit;
 			};
 		};
-		foreach ( self::DIE_HANDLERS as $filter ) {
-			$GLOBALS['wp_filter'][ $filter ][ PHP_INT_MAX ]['hookguard'] = array(
-				'function'      => $die,
-				'accepted_args' => 1,
-			);
-		}
+		Wp_Die::preset( $die, 'hookguard' );
 	}
 
 	/**

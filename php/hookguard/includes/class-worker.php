@@ -29,7 +29,8 @@ final class Worker extends Core\Worker {
 	 */
 	public function run() {
 		self::$running = true;
-		$thrower       = self::database_errors_throw();
+		$thrower       = Wp_Die::thrower(); // wp_die(): the database is gone for good.
+		Wp_Die::add( $thrower );
 		// wpdb gives up on a lost database through bail(), which calls wp_die()
 		// (our thrower) only when it "shows errors"; otherwise it falls back to
 		// dead_db(), whose require_once'd drop-in acts once and then exits 0.
@@ -44,33 +45,11 @@ final class Worker extends Core\Worker {
 			return parent::run();
 		} finally {
 			self::$running = false;
-			foreach ( Fast_Path::DIE_HANDLERS as $filter ) {
-				remove_filter( $filter, $thrower, PHP_INT_MAX );
-			}
+			Wp_Die::remove( $thrower );
 			if ( $db ) {
 				list( $db->show_errors, $db->suppress_errors ) = $restore;
 			}
 		}
-	}
-
-	/**
-	 * While the worker runs, wp_die() (which WordPress calls when the
-	 * database is gone for good, through whichever handler the context
-	 * picks) throws Store_Error instead of printing a page and exiting 0.
-	 *
-	 * @return callable The filter callback, to remove afterwards.
-	 */
-	public static function database_errors_throw(): callable {
-		$thrower = static function () {
-			return static function ( $message ) {
-				$text = is_wp_error( $message ) ? $message->get_error_message() : (string) $message;
-				throw new Store_Error( 'WordPress stopped: ' . trim( preg_replace( '/\s+/', ' ', wp_strip_all_tags( $text ) ) ) );
-			};
-		};
-		foreach ( Fast_Path::DIE_HANDLERS as $filter ) {
-			add_filter( $filter, $thrower, PHP_INT_MAX );
-		}
-		return $thrower;
 	}
 
 	/** Calls the source's handler, or fires the actions when it has none. */
