@@ -80,6 +80,21 @@ class Limiter {
 		return max( 1, (int) ceil( $result['retry_after'] ?? $limit['period'] ) );
 	}
 
+	/**
+	 * Whether one more $name may happen now: $limit per $period through the
+	 * limiter; where there is none, at most one per $period / $limit seconds
+	 * through APCu; with neither, $otherwise.
+	 */
+	public function allow( string $name, int $limit, int $period, bool $otherwise ): bool {
+		if ( self::available() ) {
+			return 0 === $this->hit( $name, array( 'limit' => $limit, 'period' => $period ) );
+		}
+		if ( function_exists( 'apcu_add' ) ) {
+			return apcu_add( $this->key( $name ), 1, max( 1, intdiv( $period, $limit ) ) );
+		}
+		return $otherwise;
+	}
+
 	/** @return array|null The extension's (or php/compat's) decision, or null when there is no limiter. */
 	private function hit_locally( string $name, array $limit ): ?array {
 		if ( ! self::available() ) {

@@ -186,10 +186,7 @@ final class Fast_Path {
 	private function refresh_allowed(): bool {
 		$version = null === $this->config ? 'cold' : ( $this->config['version'] ?? 'none' );
 		$limiter = new Core\Limiter( substr( hash_hmac( 'sha256', 'hookguard fast path refresh', $this->site_key ), 0, 20 ) );
-		if ( Core\Limiter::available() ) {
-			return 0 === $limiter->hit( 'refresh:' . $version, array( 'limit' => self::REFRESH_BURST, 'period' => self::REFRESH_BURST * self::REFRESH_PERIOD ) );
-		}
-		return function_exists( 'apcu_add' ) && apcu_enabled() && apcu_add( $limiter->key( 'refresh:' . $version ), 1, self::REFRESH_PERIOD );
+		return $limiter->allow( 'refresh:' . $version, self::REFRESH_BURST, self::REFRESH_BURST * self::REFRESH_PERIOD, false );
 	}
 
 	private function decide( bool $final ): Response {

@@ -72,11 +72,7 @@ final class Kicker {
 		if ( null === $key || '' === $url ) {
 			return false;
 		}
-		if ( Core\Limiter::available() ) {
-			if ( $limiter->hit( 'kick', array( 'limit' => 1, 'period' => 2 ) ) ) {
-				return false;
-			}
-		} elseif ( function_exists( 'apcu_add' ) && ! apcu_add( $limiter->key( 'kick' ), 1, 2 ) ) {
+		if ( ! $limiter->allow( 'kick', 1, 2, true ) ) {
 			return false;
 		}
 		$parts = parse_url( $url );
