@@ -69,30 +69,33 @@ final class HttpTest extends TestCase {
 	 * cache was cold) and through its own connection when the cache is warm:
 	 * both store the same row.
 	 */
-	public function test_the_fast_path_stores_with_a_cold_and_with_a_warm_cache() {
-		$log   = getenv( 'HG_WP_DIR' ) . '/wp-content/hookguard-test-refreshes.log';
-		$loads = static function () use ( $log ) {
-			clearstatcache();
-			return is_file( $log ) ? count( file( $log ) ) : 0;
-		};
-		// New deliveries until one found the cache cold (the fast path loaded WordPress for it).
+	/**
+	 * Cold (nothing cached: WordPress loads before the answer), expired (the
+	 * old entry answers, WordPress loads after the answer) and warm (no load).
+	 */
+	public function test_the_fast_path_stores_with_a_cold_an_expired_and_a_warm_cache() {
 		$order = 1100;
-		$cold  = self::poll(
-			static function () use ( &$order, $loads ) {
-				$before = $loads();
-				$r      = self::post( 'fast', 'shop', self::woocommerce( self::order( ++$order ) ) );
-				return array( $r, $loads() > $before );
-			},
-			static function ( $probe ) {
-				return 202 !== $probe[0]['status'] || $probe[1];
-			},
-			5
-		);
-		$this->assertTrue( $cold[1], 'a delivery met a cold cache' );
-		$cold = $cold[0];
-		$warm = self::post( 'fast', 'shop', self::woocommerce( self::order( ++$order ) ) );
-		$this->assertSame( array( 202, 202 ), array( $cold['status'], $warm['status'] ) );
-		foreach ( array( $cold, $warm ) as $r ) {
+		$this->assertTrue( self::http( 'GET', getenv( 'HG_WP_URL' ) . '/tenant/?do=clear' )['json']['cleared'] );
+		$before = self::fast_path_refreshes();
+		$cold   = self::post( 'fast', 'shop', self::woocommerce( self::order( ++$order ) ) );
+		$this->assertSame( $before + 1, self::fast_path_refreshes(), 'the cold cache was filled before the answer' );
+
+		usleep( (int) ( \HookGuard\Fast_Path_Cache::TTL * 1000000 ) + 100000 );
+		$before  = self::fast_path_refreshes();
+		$expired = self::post( 'fast', 'shop', self::woocommerce( self::order( ++$order ) ) );
+		$refreshed = self::poll( static function () {
+			return self::fast_path_refreshes();
+		}, static function ( $count ) use ( $before ) {
+			return $count > $before;
+		} );
+		$this->assertSame( $before + 1, $refreshed, 'the expired entry was refreshed once, after the answer' );
+
+		$before = self::fast_path_refreshes();
+		$warm   = self::post( 'fast', 'shop', self::woocommerce( self::order( ++$order ) ) );
+		$this->assertSame( $before, self::fast_path_refreshes(), 'a warm cache loads nothing' );
+
+		$this->assertSame( array( 202, 202, 202 ), array( $cold['status'], $expired['status'], $warm['status'] ) );
+		foreach ( array( $cold, $expired, $warm ) as $r ) {
 			$row = self::row( $r['json']['id'] );
 			$this->assertSame( array( 'shop', 'order.created', 'pending' ), array( $row->source, $row->topic, $row->status ) );
 		}

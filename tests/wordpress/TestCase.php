@@ -199,7 +199,31 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 	protected static function settings( array $changes ) {
 		update_option( \HookGuard\Settings::OPTION, array_merge( \HookGuard\Settings::all(), $changes ) );
 		Source_Registry::compile();
-		usleep( 1100000 );
+		self::await_fast_path_refresh();
+	}
+
+	/** How many times the fast path has loaded WordPress for a fresh configuration (the fixtures' log). */
+	protected static function fast_path_refreshes() {
+		$log = getenv( 'HG_WP_DIR' ) . '/wp-content/hookguard-test-refreshes.log';
+		clearstatcache();
+		return is_file( $log ) ? count( file( $log ) ) : 0;
+	}
+
+	/**
+	 * Waits until the fast path's cached configuration has expired and been
+	 * read again: past its TTL, the first request is still answered from the
+	 * expired entry and refreshes it after answering, so one request (a GET,
+	 * answered 405) starts the refresh and the fixtures' log says when it is done.
+	 */
+	protected static function await_fast_path_refresh() {
+		usleep( (int) ( \HookGuard\Fast_Path_Cache::TTL * 1000000 ) + 100000 );
+		$before = self::fast_path_refreshes();
+		self::http( 'GET', self::url( 'fast', 'any' ) );
+		self::poll( static function () {
+			return self::fast_path_refreshes();
+		}, static function ( $count ) use ( $before ) {
+			return $count > $before;
+		} );
 	}
 
 	/** PHP as this pass runs it: with the built extension, or (HG_EXTENSION="") without, on php/compat. */

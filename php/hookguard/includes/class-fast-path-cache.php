@@ -84,6 +84,24 @@ final class Fast_Path_Cache {
 		apcu_store( $this->marker, $this->seal( array( 'since' => microtime( true ) ) ), self::REFRESH_WAIT );
 	}
 
+	/**
+	 * Claims the refresh of an entry that just expired: true for one request
+	 * until REFRESH_WAIT passes (the others keep using the expired entry
+	 * meanwhile), and whenever the marker found is not this site's.
+	 */
+	public function claim_refresh(): bool {
+		$marker = $this->seal( array( 'since' => microtime( true ) ) );
+		if ( apcu_add( $this->marker, $marker, self::REFRESH_WAIT ) ) {
+			return true;
+		}
+		$held = $this->open( apcu_fetch( $this->marker ) );
+		if ( is_array( $held ) && self::fresh( $held['since'] ?? null, self::REFRESH_WAIT ) ) {
+			return false;
+		}
+		apcu_store( $this->marker, $marker, self::REFRESH_WAIT ); // Another tenant's marker, or an abandoned one.
+		return true;
+	}
+
 	public function refreshed(): void {
 		apcu_delete( $this->marker );
 	}

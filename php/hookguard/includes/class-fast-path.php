@@ -22,8 +22,10 @@
  * An answer that newer configuration could change (unknown source, failed
  * verification, ignored topic, no usable secret, too large) is given only
  * after a refresh, or when the refresh budget for this configuration is
- * spent (it was re-checked moments ago). A request that finds no cached
- * configuration while another one is being loaded waits for it.
+ * spent (it was re-checked moments ago). A configuration that expired
+ * less than REFRESH_WAIT seconds ago is still used while one request
+ * refreshes it after sending its answer; a request that finds none at all
+ * while another one is being loaded waits for it.
  *
  * WordPress must load in the global scope (wp-config.php and plugins
  * expect it), so receive.php drives this class: next() returns the
@@ -67,6 +69,8 @@ final class Fast_Path {
 	private $store;
 	/** @var Receiver|null The receiver of the last decision (to finalize a provisional answer). */
 	private $receiver;
+	/** @var bool Whether the answer was sent (a WordPress load after it only refreshes the cache). */
+	private $answered = false;
 
 	public function __construct( array $server ) {
 		$this->server = $server;
@@ -108,36 +112,53 @@ final class Fast_Path {
 		$this->site_key = $given;
 		$this->cache    = Fast_Path_Cache::available() ? new Fast_Path_Cache( $given ) : null;
 		$this->config   = $this->cache ? $this->cache->fetch() : null;
+		$refresh_after  = false;
+		if ( null === $this->config && $this->cache ) {
+			// Expired moments ago: still used while one request refreshes it
+			// after answering, so no request waits for that WordPress load.
+			$this->config  = $this->cache->fetch( Fast_Path_Cache::TTL + Fast_Path_Cache::REFRESH_WAIT );
+			$refresh_after = null !== $this->config && $this->cache->claim_refresh();
+		}
 		if ( null !== $this->config ) {
 			$response = $this->decide( false );
 			if ( ! $response->provisional ) {
-				$this->finish( $response );
-				return null;
+				$this->finish( $response, $refresh_after );
+				return $refresh_after ? $this->boot( true ) : null;
 			}
-			if ( ! $this->refresh_allowed() ) {
+			if ( ! $refresh_after && ! $this->refresh_allowed() ) {
 				// Refused against a configuration re-checked moments ago: no waiting
 				// for another refresh (a flood of forged requests would stall the pool).
 				$this->finish( $this->receiver->finalize( $response ) );
 				return null;
 			}
-			$full = true;
-		} elseif ( $this->cache && $this->cache->database_down() ) {
+			return $this->boot( true );
+		}
+		if ( $this->cache && $this->cache->database_down() ) {
 			// The database failed a moment ago: no WordPress load, the spool takes verified deliveries.
 			$this->answer_without_database();
 			return null;
-		} else {
-			$started = microtime( true );
-			$full    = $this->refresh_allowed();
-			$fresh   = ! $full && $this->cache ? $this->cache->await_refresh( $started ) : null;
-			if ( null !== $fresh ) {
-				$this->config = $fresh;
-				$this->finish( $this->decide( true ) );
-				return null;
-			}
 		}
+		$started = microtime( true );
+		$full    = $this->refresh_allowed();
+		$fresh   = ! $full && $this->cache ? $this->cache->await_refresh( $started ) : null;
+		if ( null !== $fresh ) {
+			$this->config = $fresh;
+			$this->finish( $this->decide( true ) );
+			return null;
+		}
+		return $this->boot( $full );
+	}
+
+	/**
+	 * The wp-load.php to require: a full load (a fresh configuration) or a
+	 * SHORTINIT one (the compiled configuration).
+	 */
+	private function boot( bool $full ): ?string {
 		$wp_load = self::find_wp_load( $this->server );
 		if ( null === $wp_load ) {
-			Response::error( 503, 'store_unavailable', array( 'Retry-After' => '30' ) )->send();
+			if ( ! $this->answered ) {
+				Response::error( 503, 'store_unavailable', array( 'Retry-After' => '30' ) )->send();
+			}
 			return null;
 		}
 		if ( $full && $this->cache ) {
@@ -148,15 +169,24 @@ final class Fast_Path {
 		return $wp_load;
 	}
 
+	/**
+	 * WordPress has loaded: the configuration it holds is cached, then the
+	 * request is decided with it (unless it was answered before the load,
+	 * which only refreshed the cache).
+	 */
 	private function after_boot(): ?string {
 		$expected = self::key();
 		if ( null === $expected || ! hash_equals( $expected, $this->site_key ) ) {
-			Response::error( 403, 'fast_path_forbidden' )->send();
+			if ( ! $this->answered ) {
+				Response::error( 403, 'fast_path_forbidden' )->send();
+			}
 			return null;
 		}
 		if ( ! isset( $GLOBALS['wpdb'] ) || ! $GLOBALS['wpdb']->ready || ! empty( $GLOBALS['wpdb']->error ) ) {
 			// WordPress loaded without its database (no wp_die() on this path): never cache that.
-			$this->answer_without_database();
+			if ( ! $this->answered ) {
+				$this->answer_without_database();
+			}
 			return null;
 		}
 		$GLOBALS['wpdb']->hide_errors();
@@ -170,7 +200,9 @@ final class Fast_Path {
 		if ( 'full' === $this->booted && function_exists( 'do_action' ) ) {
 			do_action( 'hookguard_fast_path_refreshed' );
 		}
-		$this->finish( $this->decide( true ) );
+		if ( ! $this->answered ) {
+			$this->finish( $this->decide( true ) );
+		}
 		return null;
 	}
 
@@ -232,16 +264,21 @@ final class Fast_Path {
 	}
 
 	/**
-	 * Sends the answer; after a delivery was queued, with the sender already
-	 * answered: moves what the spool holds into the queue (the database is
-	 * back) and kicks the worker.
+	 * Sends the answer, then with the sender already answered: after a
+	 * delivery was queued, moves what the spool holds into the queue (the
+	 * database is back) and kicks the worker; with $then_refresh, lets the
+	 * caller load WordPress for a fresh configuration.
 	 */
-	private function finish( Response $response ): void {
+	private function finish( Response $response, bool $then_refresh = false ): void {
 		$response->send();
-		if ( ! $response->queued || ! function_exists( 'fastcgi_finish_request' ) ) {
+		$this->answered = true;
+		$detach         = function_exists( 'fastcgi_finish_request' );
+		if ( $detach && ( $response->queued || $then_refresh ) ) {
+			fastcgi_finish_request();
+		}
+		if ( ! $detach || ! $response->queued ) {
 			return;
 		}
-		fastcgi_finish_request();
 		if ( $this->store && is_dir( $this->config['spool'] ) && glob( $this->config['spool'] . '/*.rec' ) ) {
 			( new Spool( $this->config['spool'] ) )->replay( $this->store );
 		}
