@@ -313,6 +313,38 @@ final class UnitTest extends TestCase {
 		$this->assertSame( array( 401, 401, 401, 401, 401 ), json_decode( $out, true ) );
 	}
 
+	/**
+	 * The fast path's connection is persistent: the next request gets the
+	 * same link, with nothing left of the session before it (transaction,
+	 * variables, temporary tables) and the character set it asks for.
+	 */
+	public function test_the_fast_paths_persistent_connection_leaks_no_session_state() {
+		$db_params = new \ReflectionMethod( \HookGuard\Fast_Path::class, 'db_params' );
+		$db_params->setAccessible( true );
+		$params = $db_params->invoke( null, $GLOBALS['wpdb'] );
+		$this->assertTrue( $params['persistent'] );
+		$marker = 'hookguard_leak_' . bin2hex( random_bytes( 4 ) );
+
+		$first = new \HookGuard\Direct_Db( array( 'charset' => 'latin1' ) + $params );
+		$this->assertTrue( $first->ready() );
+		$before = $first->rows( 'SELECT CONNECTION_ID() AS id, @@character_set_client AS cs' )[0];
+		$this->assertSame( 'latin1', $before['cs'] );
+		foreach ( array( 'SET @hookguard_leak = 1', 'CREATE TEMPORARY TABLE hookguard_leak (x int)', 'START TRANSACTION', "INSERT INTO {$params['prefix']}options (option_name, option_value, autoload) VALUES ('$marker', 'x', 'no')" ) as $sql ) {
+			$this->assertNotFalse( $first->execute( $sql ), $sql );
+		}
+		unset( $first ); // The request ends: the link goes back to the worker's pool.
+
+		$next  = new \HookGuard\Direct_Db( $params );
+		$after = $next->rows( "SELECT CONNECTION_ID() AS id, @@character_set_client AS cs, @hookguard_leak AS leak, @@in_transaction AS tx, (SELECT COUNT(*) FROM {$params['prefix']}options WHERE option_name = '$marker') AS n" )[0];
+		$this->assertSame( array( $before['id'], $params['charset'], null, '0', '0' ), array( $after['id'], $after['cs'], $after['leak'], $after['tx'], $after['n'] ) );
+		$this->assertFalse( $next->execute( 'SELECT * FROM hookguard_leak' ) );
+
+		$refused = new \HookGuard\Direct_Db( array( 'password' => 'wrong-password' ) + $params );
+		$this->assertFalse( $refused->ready() );
+		$this->assertStringContainsString( 'Access denied', $refused->last_error() );
+		$this->assertStringNotContainsString( 'wrong-password', $refused->last_error() );
+	}
+
 	public function test_a_client_is_counted_as_its_ipv4_address_or_its_ipv6_64() {
 		$ip = new Client_Ip( array() );
 		$at = static function ( $addr ) {

@@ -5,6 +5,16 @@
  * Fast_Path from a SHORTINIT load), as the core's Database for
  * Queue_Store::enqueue(). Everything else goes through $wpdb.
  *
+ * The connection is persistent (mysqli's "p:" host): each PHP-FPM worker
+ * keeps one, so a delivery costs no connect and no authentication
+ * handshake. Reusing it is safe across requests: mysqli resets the session
+ * with COM_CHANGE_USER before handing it out (an open transaction is rolled
+ * back, session variables, temporary tables and locks are dropped), and a
+ * link the server closed meanwhile is replaced by a new one. The character
+ * set is asked for in the handshake, not by a query afterwards. Define
+ * HOOKGUARD_PERSISTENT_DB as false in wp-config.php for a connection per
+ * delivery (each worker then holds none between requests).
+ *
  * @package HookGuard
  */
 
@@ -24,25 +34,32 @@ final class Direct_Db implements Core\Database {
 	const READ_TIMEOUT    = 2;
 
 	/**
-	 * @param array $params host, user, password, name, port, socket, flags, charset, collate, prefix
+	 * @param array $params host, user, password, name, port, socket, flags, charset, persistent, prefix
 	 *                      (see Fast_Path::db_params()).
 	 */
 	public function __construct( #[\SensitiveParameter] array $params ) {
 		$this->prefix = $params['prefix'];
-		mysqli_report( MYSQLI_REPORT_OFF );
-		$dbh = mysqli_init();
-		if ( $dbh ) {
-			$dbh->options( MYSQLI_OPT_CONNECT_TIMEOUT, self::CONNECT_TIMEOUT );
-			$dbh->options( MYSQLI_OPT_READ_TIMEOUT, self::READ_TIMEOUT );
+		$dbh          = mysqli_init();
+		if ( ! $dbh ) {
+			$this->connect_error = 'mysqli_init() failed';
+			return;
 		}
-		if ( $dbh && @$dbh->real_connect( $params['host'], $params['user'], $params['password'], $params['name'], $params['port'], $params['socket'], $params['flags'] ) ) { // phpcs:ignore WordPress.PHP.NoSilencedErrors -- a failed connection is answered 503.
-			$dbh->set_charset( $params['charset'] );
-			if ( '' !== $params['collate'] ) {
-				$dbh->query( "SET NAMES '" . $dbh->real_escape_string( $params['charset'] ) . "' COLLATE '" . $dbh->real_escape_string( $params['collate'] ) . "'" );
+		$dbh->options( MYSQLI_OPT_CONNECT_TIMEOUT, self::CONNECT_TIMEOUT );
+		$dbh->options( MYSQLI_OPT_READ_TIMEOUT, self::READ_TIMEOUT );
+		$dbh->options( MYSQLI_SET_CHARSET_NAME, $params['charset'] );
+		$host = ! empty( $params['persistent'] ) ? 'p:' . $params['host'] : $params['host'];
+		// Thrown, not printed: a failed connection is answered 503 (or spooled), never with a PHP warning.
+		mysqli_report( MYSQLI_REPORT_ERROR | MYSQLI_REPORT_STRICT );
+		try {
+			$dbh->real_connect( $host, $params['user'], $params['password'], $params['name'], $params['port'], $params['socket'], $params['flags'] );
+			if ( $dbh->character_set_name() !== $params['charset'] ) {
+				$dbh->set_charset( $params['charset'] ); // A reused link keeps the character set it was opened with.
 			}
 			$this->db = new Core\Mysqli_Database( $dbh );
-		} else {
-			$this->connect_error = $dbh ? (string) $dbh->connect_error : 'mysqli_init() failed';
+		} catch ( \mysqli_sql_exception $e ) {
+			$this->connect_error = $e->getMessage();
+		} finally {
+			mysqli_report( MYSQLI_REPORT_OFF );
 		}
 	}
 

@@ -465,16 +465,16 @@ final class Fast_Path {
 	private static function db_params( $wpdb ): array {
 		list( $host, $port, $socket, $is_ipv6 ) = $wpdb->parse_db_host( DB_HOST );
 		return array(
-			'host'     => $is_ipv6 && extension_loaded( 'mysqlnd' ) ? "[$host]" : $host,
-			'port'     => null === $port ? null : (int) $port,
-			'socket'   => $socket,
-			'user'     => DB_USER,
-			'password' => DB_PASSWORD,
-			'name'     => DB_NAME,
-			'flags'    => defined( 'MYSQL_CLIENT_FLAGS' ) ? MYSQL_CLIENT_FLAGS : 0,
-			'charset'  => (string) $wpdb->charset,
-			'collate'  => (string) $wpdb->collate,
-			'prefix'   => $wpdb->prefix,
+			'host'       => $is_ipv6 && extension_loaded( 'mysqlnd' ) ? "[$host]" : $host,
+			'port'       => null === $port ? null : (int) $port,
+			'socket'     => $socket,
+			'user'       => DB_USER,
+			'password'   => DB_PASSWORD,
+			'name'       => DB_NAME,
+			'flags'      => defined( 'MYSQL_CLIENT_FLAGS' ) ? MYSQL_CLIENT_FLAGS : 0,
+			'charset'    => (string) $wpdb->charset,
+			'persistent' => ! defined( 'HOOKGUARD_PERSISTENT_DB' ) || HOOKGUARD_PERSISTENT_DB,
+			'prefix'     => $wpdb->prefix,
 		);
 	}
 }
