@@ -13,6 +13,7 @@ $rest     = array_combine( $names, array_slice( $r, 6, 3 ) );
 $floor    = $r[9];
 $db_up    = $r[10] ?? null;
 $spooled  = $r[11] ?? null;
+$phases   = array_filter( array_combine( array( 'bootstrap', 'classes', 'configuration', 'decision' ), array_pad( array_slice( $r, 12, 4 ), 4, null ) ) );
 $rps      = static function ( $x ) { return $x['requests'] / ( $x['duration_us'] / 1e6 ); };
 $ms       = static function ( $us ) { return sprintf( '%.1f', $us / 1000 ); };
 $targets  = array( 'accepted' => 10, 'forged' => 50, 'over-limit' => 50 );
@@ -44,6 +45,36 @@ printf(
 	$rps( $floor ) / $rps( $plain['forged'] ),
 	100 * $rps( $fast['forged'] ) / $rps( $floor )
 );
+printf(
+	"\nIssue #14's targets: rejections at ≥ 90 %% of the floor (forged %.0f %%, over-limit %.0f %%: %s); accepted at ≥ 15× the plain route with p99 ≤ 10 ms (%.1f×, p99 %s ms: %s).\n",
+	100 * $rps( $fast['forged'] ) / $rps( $floor ),
+	100 * $rps( $fast['over-limit'] ) / $rps( $floor ),
+	min( $rps( $fast['forged'] ), $rps( $fast['over-limit'] ) ) >= 0.9 * $rps( $floor ) ? 'met' : 'MISSED',
+	$rps( $fast['accepted'] ) / $rps( $plain['accepted'] ),
+	$ms( $fast['accepted']['p99_us'] ),
+	$rps( $fast['accepted'] ) >= 15 * $rps( $plain['accepted'] ) && $fast['accepted']['p99_us'] <= 10000 ? 'met' : 'MISSED'
+);
+if ( count( $phases ) === 4 ) {
+	// Machine time per request (both CPUs, nginx and wrk included): 1 s / rate.
+	echo "\nWhere a forged delivery's time goes on the fast path (bench/wordpress/phase.php: the same work cut after each phase, measured like the rows above):\n\n";
+	echo "| phase | req/s | µs per request | added by the phase |\n|---|---:|---:|---:|\n";
+	$rows = array( 'floor (empty script)' => $floor ) + array_combine( array( '+ bootstrap (autoloader)', '+ loading the classes', '+ configuration (sealed cache opened)', '+ decision (headers, verify, 401)' ), array_values( $phases ) ) + array( '= the fast path (receiver, limiter, refreshes)' => $fast['forged'] );
+	$previous = null;
+	foreach ( $rows as $label => $row ) {
+		$us = 1e6 / $rps( $row );
+		printf( "| %s | %.0f | %.1f | %s |\n", $label, $rps( $row ), $us, null === $previous ? '' : sprintf( '%+.1f µs', $us - $previous ) );
+		$previous = $us;
+	}
+}
+$store = $r[16] ?? null;
+if ( $store ) {
+	printf(
+		"\nAn accepted delivery's database share: storing alone (phase.php?upto=store: the sealed configuration, Direct_Db, Queue_Store::enqueue(), one durable commit, 202) runs at %.0f req/s (%s / %s ms); the fast path's accepted row is %.0f %% of it, and storing alone is %.1f× the plain route.\n",
+		$rps( $store ), $ms( $store['p50_us'] ), $ms( $store['p99_us'] ),
+		100 * $rps( $fast['accepted'] ) / $rps( $store ),
+		$rps( $store ) / $rps( $plain['accepted'] )
+	);
+}
 printf( "\nWorker drain, no-op handler (cli.php drain --batch=100, wall time incl. WordPress boot): 1 worker %d deliveries/s, 2 workers %d deliveries/s (target ≥ 2000/s: %s)\n", $drain1, $drain2, max( $drain1, $drain2 ) >= 2000 ? 'met' : 'MISSED' );
 if ( $db_up && $spooled ) {
 	printf(

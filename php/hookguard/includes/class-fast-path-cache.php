@@ -42,10 +42,11 @@ final class Fast_Path_Cache {
 	private $box_key;
 
 	public function __construct( #[\SensitiveParameter] string $site_key ) {
-		$name          = 'hookguard:fast:' . substr( hash_hmac( 'sha256', 'hookguard fast path cache entry', $site_key ), 0, 32 );
-		$this->entry   = $name;
-		$this->marker  = $name . ':refreshing';
-		$this->box_key = hash_hmac( 'sha256', 'hookguard fast path cache seal', $site_key, true );
+		// One HMAC a request for both: the entry's name (16 bytes, public) and the seal's key (32 other bytes).
+		$derived       = hash_hmac( 'sha512', 'hookguard fast path cache v2', $site_key, true );
+		$this->entry   = 'hookguard:fast:' . bin2hex( substr( $derived, 0, 16 ) );
+		$this->marker  = $this->entry . ':refreshing';
+		$this->box_key = substr( $derived, 32, 32 );
 	}
 
 	public static function available(): bool {
