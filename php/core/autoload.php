@@ -8,7 +8,7 @@
  */
 
 spl_autoload_register(
-	static function ( $class ) {
+	static function ( string $class ): void {
 		if ( strncmp( $class, 'HookGuard\\Core\\', 15 ) !== 0 ) {
 			return;
 		}

@@ -22,14 +22,12 @@ namespace HookGuard\Core;
 
 class Limiter {
 
-	/** @var string */
-	private $namespace;
-	/** @var Redis_Limiter|null */
-	private $redis;
-	/** @var bool Whether the "unavailable" line was logged by this process. */
-	private static $reported = false;
-	/** @var bool Whether the Redis fallback was logged by this process. */
-	private static $fell_back = false;
+	private string $namespace;
+	private ?Redis_Limiter $redis;
+	/** Whether the "unavailable" line was logged by this process. */
+	private static bool $reported = false;
+	/** Whether the Redis fallback was logged by this process. */
+	private static bool $fell_back = false;
 
 	/**
 	 * @param string      $namespace The site's namespace: a value other code on the host cannot guess

@@ -10,14 +10,13 @@ namespace HookGuard\Core;
 
 final class Mysqli_Database implements Database {
 
-	/** @var \mysqli */
-	private $link;
+	private \mysqli $link;
 
 	public function __construct( \mysqli $link ) {
 		$this->link = $link;
 	}
 
-	public function execute( string $sql ) {
+	public function execute( string $sql ): int|false {
 		try {
 			return false === $this->link->query( $sql ) ? false : $this->link->affected_rows;
 		} catch ( \mysqli_sql_exception $e ) {

@@ -11,17 +11,15 @@ namespace HookGuard\Core;
 
 final class Pdo_Database implements Database {
 
-	/** @var \PDO */
-	private $pdo;
-	/** @var string */
-	private $error = '';
+	private \PDO $pdo;
+	private string $error = '';
 
 	public function __construct( \PDO $pdo ) {
 		$this->pdo = $pdo;
 	}
 
 	/** PDO::exec() or PDO::query(): its result, or false with the error kept. */
-	private function run( string $method, string $sql ) {
+	private function run( string $method, string $sql ): int|\PDOStatement|false {
 		$this->error = '';
 		try {
 			$result = $this->pdo->$method( $sql );
@@ -34,7 +32,7 @@ final class Pdo_Database implements Database {
 		return $result;
 	}
 
-	public function execute( string $sql ) {
+	public function execute( string $sql ): int|false {
 		return $this->run( 'exec', $sql );
 	}
 
@@ -45,9 +43,9 @@ final class Pdo_Database implements Database {
 		}
 		// Strings (or null), as mysqli and wpdb give them, whatever the driver's native types.
 		return array_map(
-			static function ( array $row ) {
+			static function ( array $row ): array {
 				return array_map(
-					static function ( $value ) {
+					static function ( mixed $value ): ?string {
 						return null === $value ? null : (string) $value;
 					},
 					$row

@@ -22,10 +22,8 @@ class Queue_Store {
 	/** Bump when the schema changes; adapters run install() again. */
 	const SCHEMA_VERSION = '1';
 
-	/** @var Database */
-	protected $db;
-	/** @var string */
-	protected $table;
+	protected Database $db;
+	protected string $table;
 
 	/** @param string $table The table's full name (prefix included), e.g. wp_hookguard_queue. */
 	public function __construct( Database $db, string $table ) {
@@ -36,7 +34,7 @@ class Queue_Store {
 		$this->table = $table;
 	}
 
-	public function table() {
+	public function table(): string {
 		return $this->table;
 	}
 
@@ -85,14 +83,14 @@ class Queue_Store {
 	}
 
 	/** $value as an SQL string literal. */
-	private function q( $value ) {
+	private function q( string|int|null $value ): string {
 		return $this->db->quote( (string) $value );
 	}
 
 	/** @return object[] A SELECT's rows as objects (the shape handlers and views read). */
-	private function objects( $sql ) {
+	private function objects( string $sql ): array {
 		return array_map(
-			static function ( $row ) {
+			static function ( array $row ): object {
 				return (object) $row;
 			},
 			$this->db->rows( $sql )
@@ -104,7 +102,7 @@ class Queue_Store {
 	 * log (a failed INSERT's text would hold the body); deadlocks and lock
 	 * wait timeouts are retried. Returns Database::execute()'s result.
 	 */
-	private function run( $sql ) {
+	private function run( string $sql ): int|bool {
 		for ( $try = 1; ; $try++ ) {
 			$result = $this->db->execute( $sql );
 			if ( false !== $result || $try >= 4 || ! preg_match( '/Deadlock|Lock wait timeout/i', $this->db->last_error() ) ) {
@@ -124,7 +122,7 @@ class Queue_Store {
 	 * @param string|null $received_at UTC "Y-m-d H:i:s" when it arrived (a spooled delivery's), else now.
 	 * @return array{id:int,new:bool}|null Null when it could not be stored.
 	 */
-	public function enqueue( $source, $key, $topic, $body, array $headers, ?string $received_at = null ) {
+	public function enqueue( string $source, string $key, string $topic, string $body, array $headers, ?string $received_at = null ): ?array {
 		// The body goes in as a hex literal: it may hold any bytes, and
 		// wpdb rejects queries whose text is not valid in the table charset.
 		$sql    = "INSERT INTO {$this->table} (source, idem_key, topic, headers, status, attempts, received_at, next_attempt_at, body)
@@ -140,7 +138,7 @@ class Queue_Store {
 		return array( 'id' => $id, 'new' => 1 === $result );
 	}
 
-	private static function clean_text( $text, $max ) {
+	private static function clean_text( ?string $text, int $max ): string {
 		$text = mb_scrub( (string) $text, 'UTF-8' );
 		return mb_substr( $text, 0, $max, 'UTF-8' );
 	}
@@ -151,7 +149,7 @@ class Queue_Store {
 	 *
 	 * @return int How many were taken back.
 	 */
-	public function release_expired( $lease ) {
+	public function release_expired( int $lease ): int {
 		return (int) $this->must_run(
 			"UPDATE {$this->table} SET status = 'pending', claim_token = NULL, locked_at = NULL, next_attempt_at = UTC_TIMESTAMP(3),
 			last_error = 'The worker processing this delivery stopped before finishing it; its lease expired.'
@@ -165,7 +163,7 @@ class Queue_Store {
 	 *
 	 * @return object[] Rows: id, source, topic, body, headers, attempts, received_at, last_error.
 	 */
-	public function claim( $token, $limit ) {
+	public function claim( string $token, int $limit ): array {
 		$claimed = $this->must_run(
 			"UPDATE {$this->table} SET status = 'processing', claim_token = " . $this->q( $token ) . ', locked_at = UTC_TIMESTAMP(3), attempts = attempts + 1
 			WHERE status = \'pending\' AND next_attempt_at <= UTC_TIMESTAMP(3)
@@ -189,7 +187,7 @@ class Queue_Store {
 	 * deliveries, so a live worker's batch is never taken over while a dead
 	 * one's is, a lease after it stopped.
 	 */
-	public function renew( $token ) {
+	public function renew( string $token ): void {
 		$this->must_run( "UPDATE {$this->table} SET locked_at = UTC_TIMESTAMP(3) WHERE claim_token = " . $this->q( $token ) . " AND status = 'processing'" );
 	}
 
@@ -199,7 +197,7 @@ class Queue_Store {
 	 *
 	 * @param int[] $ids
 	 */
-	public function release( array $ids, $token ) {
+	public function release( array $ids, string $token ): void {
 		$ids = array_filter( array_map( 'intval', $ids ) );
 		if ( $ids ) {
 			$this->run(
@@ -210,7 +208,7 @@ class Queue_Store {
 	}
 
 	/** run(), but a database error throws Store_Error. */
-	private function must_run( $sql ) {
+	private function must_run( string $sql ): int|bool {
 		$result = $this->run( $sql );
 		if ( false === $result ) {
 			throw new Store_Error( 'database error on ' . strtok( ltrim( $sql ), ' ' ) . " {$this->table}: " . $this->db->last_error() );
@@ -222,7 +220,7 @@ class Queue_Store {
 	 * Marks a claimed delivery done. False when the claim was lost (lease
 	 * expired and taken over); Store_Error when the database failed.
 	 */
-	public function complete( $id, $token ) {
+	public function complete( int $id, string $token ): bool {
 		return 1 === $this->must_run(
 			"UPDATE {$this->table} SET status = 'completed', processed_at = UTC_TIMESTAMP(), locked_at = NULL, claim_token = NULL, last_error = NULL
 			WHERE id = " . (int) $id . ' AND claim_token = ' . $this->q( $token )
@@ -234,7 +232,7 @@ class Queue_Store {
 	 * failed for good when $final. False when the claim was lost;
 	 * Store_Error when the database failed.
 	 */
-	public function fail( $id, $token, $error, $delay, $final ) {
+	public function fail( int $id, string $token, string $error, int $delay, bool $final ): bool {
 		return 1 === $this->must_run(
 			"UPDATE {$this->table} SET status = " . $this->q( $final ? 'failed' : 'pending' ) . ', next_attempt_at = UTC_TIMESTAMP(3) + INTERVAL ' . ( $final ? 0 : (int) $delay ) . ' SECOND,
 			last_error = ' . $this->q( self::clean_text( $error, 2000 ) ) . ', locked_at = NULL, claim_token = NULL, processed_at = ' . ( $final ? 'UTC_TIMESTAMP()' : 'NULL' ) . '
@@ -246,17 +244,17 @@ class Queue_Store {
 	 * A database-wide named lock held by this connection until unlock() or
 	 * the end of the request: keeps kicked workers from piling up.
 	 */
-	public function try_lock( $name ) {
+	public function try_lock( string $name ): bool {
 		$rows = $this->db->rows( 'SELECT GET_LOCK(' . $this->q( $this->table . ':' . $name ) . ', 0) AS locked' );
 		return isset( $rows[0]['locked'] ) && '1' === (string) $rows[0]['locked'];
 	}
 
-	public function unlock( $name ) {
+	public function unlock( string $name ): void {
 		$this->db->rows( 'SELECT RELEASE_LOCK(' . $this->q( $this->table . ':' . $name ) . ')' );
 	}
 
 	/** @return array<string,int> Count per status (all four present). */
-	public function counts() {
+	public function counts(): array {
 		$counts = array(
 			'pending'    => 0,
 			'processing' => 0,
@@ -270,7 +268,7 @@ class Queue_Store {
 	}
 
 	/** Failed deliveries and pending ones whose last attempt failed, newest first. */
-	public function recent_failures( $limit = 20 ) {
+	public function recent_failures( int $limit = 20 ): array {
 		return $this->objects(
 			"SELECT id, source, topic, status, attempts, last_error, received_at, next_attempt_at, processed_at FROM {$this->table}
 			WHERE status = 'failed' OR (status = 'pending' AND last_error IS NOT NULL)
@@ -279,7 +277,7 @@ class Queue_Store {
 	}
 
 	/** The most recent rows (no bodies), for the monitor and the demo. */
-	public function recent( $limit = 20 ) {
+	public function recent( int $limit = 20 ): array {
 		return $this->objects(
 			"SELECT id, source, topic, status, attempts, received_at, next_attempt_at, processed_at, last_error FROM {$this->table}
 			ORDER BY id DESC LIMIT " . (int) $limit
@@ -287,7 +285,7 @@ class Queue_Store {
 	}
 
 	/** One row, or null. */
-	public function get( $id ) {
+	public function get( int $id ): ?object {
 		$rows = $this->objects( "SELECT * FROM {$this->table} WHERE id = " . (int) $id );
 		return $rows ? $rows[0] : null;
 	}
@@ -298,7 +296,7 @@ class Queue_Store {
 	 * @param int[]|null $ids Null = every failed delivery.
 	 * @return int How many.
 	 */
-	public function retry_failed( $ids = null ) {
+	public function retry_failed( ?array $ids = null ): int {
 		$where = "status = 'failed'";
 		if ( null !== $ids ) {
 			$ids = array_filter( array_map( 'intval', (array) $ids ) );
@@ -317,7 +315,7 @@ class Queue_Store {
 	 *
 	 * @return int How many.
 	 */
-	public function purge( $status, $days ) {
+	public function purge( string $status, int $days ): int {
 		if ( ! in_array( $status, array( 'completed', 'failed' ), true ) ) {
 			throw new \ValueError( 'HookGuard\Queue_Store::purge(): Argument #1 ($status) must be "completed" or "failed"' );
 		}

@@ -34,25 +34,22 @@ final class Receiver {
 		'period' => Source::DEFAULT_PERIOD,
 	);
 
-	/** @var callable(string):?Source */
-	private $sources;
-	/** @var Client_Ip */
-	private $client_ip;
-	/** @var callable():?Queue_Store Connects to the database only when a delivery is to be stored. */
-	private $store;
-	/** @var Limiter */
-	private $limiter;
-	/** @var bool */
-	private $final = true;
-	/** @var Spool|\Closure|null Where a verified delivery goes when the database cannot take it (or a closure making it, when needed). */
-	private $spool;
-	/** @var array|null The rejection a provisional answer stands for: [scope, limit, request, status, code]. */
-	private $pending;
+	/** (string $name): ?Source */
+	private \Closure $sources;
+	private Client_Ip $client_ip;
+	/** (): ?Queue_Store, connecting to the database only when a delivery is to be stored. */
+	private \Closure $store;
+	private Limiter $limiter;
+	private bool $final = true;
+	/** Where a verified delivery goes when the database cannot take it (or a closure making it, when needed). */
+	private Spool|\Closure|null $spool;
+	/** The rejection a provisional answer stands for: [scope, limit, request, status, code]. */
+	private ?array $pending = null;
 
 	public function __construct( callable $sources, Client_Ip $client_ip, callable $store, Limiter $limiter, Spool|\Closure|null $spool = null ) {
-		$this->sources   = $sources;
+		$this->sources   = \Closure::fromCallable( $sources );
 		$this->client_ip = $client_ip;
-		$this->store     = $store;
+		$this->store     = \Closure::fromCallable( $store );
 		$this->limiter   = $limiter;
 		$this->spool     = $spool;
 	}
@@ -158,7 +155,7 @@ final class Receiver {
 		return $response;
 	}
 
-	private function needs_json( Source $source ) {
+	private function needs_json( Source $source ): bool {
 		return false !== strpos( $source->topic_from . '|' . $source->idempotency, 'json:' );
 	}
 
@@ -172,7 +169,7 @@ final class Receiver {
 	 * Answers a failed request, or 429 once the client IP has failed too
 	 * often. A provisional answer spends nothing.
 	 */
-	private function reject( $scope, $limit, Request $request, $status, $code ) {
+	private function reject( string $scope, ?array $limit, Request $request, int $status, string $code ): Response {
 		if ( ! $this->final ) {
 			$this->pending = array( $scope, $limit, $request, $status, $code );
 			return $this->provisional( Response::error( $status, $code ) );
@@ -192,7 +189,7 @@ final class Receiver {
 	 * header(s) and anything that carries a signature, credential or client
 	 * address.
 	 */
-	public static function kept_headers( Request $request, Source $source ) {
+	public static function kept_headers( Request $request, Source $source ): array {
 		$kept      = array();
 		$signature = Scheme_Profile::signature_headers( $source->scheme, $source->options );
 		foreach ( $request->headers as $name => $value ) {

@@ -36,14 +36,11 @@ class Spool {
 	const MAX_RECORDS = 100000;
 	const MAX_BYTES   = 268435456;
 
-	/** @var string */
-	private $dir;
-	/** @var int */
-	private $max_records;
-	/** @var int */
-	private $max_bytes;
-	/** @var callable|null Test hook: called with each step of append() and replay(); may kill the process. */
-	public static $step_hook;
+	private string $dir;
+	private int $max_records;
+	private int $max_bytes;
+	/** Test hook: called with each step of append() and replay(); may kill the process. */
+	public static ?\Closure $step_hook = null;
 
 	public function __construct( string $dir, int $max_records = self::MAX_RECORDS, int $max_bytes = self::MAX_BYTES ) {
 		$this->dir         = rtrim( $dir, '/' );

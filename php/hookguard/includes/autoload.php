@@ -22,7 +22,7 @@
 $hookguard_core = is_dir( dirname( __DIR__ ) . '/core' ) ? dirname( __DIR__ ) . '/core' : dirname( __DIR__, 2 ) . '/core';
 
 spl_autoload_register(
-	static function ( $class ) use ( $hookguard_core ) {
+	static function ( string $class ) use ( $hookguard_core ): void {
 		if ( strncmp( $class, 'HookGuard\\', 10 ) !== 0 ) {
 			return;
 		}
@@ -69,10 +69,10 @@ if ( ! function_exists( 'hookguard_check' ) ) {
  */
 if ( ! function_exists( 'hookguard_connect_log' ) ) {
 	function hookguard_connect_log(): void {
-		HookGuard\Core\Log::$verbose  = static function () {
+		HookGuard\Core\Log::$verbose  = static function (): bool {
 			return defined( 'WP_DEBUG' ) && WP_DEBUG;
 		};
-		HookGuard\Core\Log::$listener = static function ( $level, $line ) {
+		HookGuard\Core\Log::$listener = static function ( string $level, string $line ): void {
 			if ( function_exists( 'do_action' ) ) {
 				do_action( 'hookguard_log', $level, $line );
 			}

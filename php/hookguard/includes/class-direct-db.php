@@ -22,12 +22,11 @@ namespace HookGuard;
 
 final class Direct_Db implements Core\Database {
 
-	/** @var string Table prefix, as $wpdb->prefix. */
-	public $prefix;
-	/** @var Core\Mysqli_Database|null */
-	private $db;
-	/** @var string Why it could not connect. */
-	private $connect_error = '';
+	/** Table prefix, as $wpdb->prefix. */
+	public string $prefix;
+	private ?Core\Mysqli_Database $db = null;
+	/** Why it could not connect. */
+	private string $connect_error = '';
 
 	/** Seconds to connect (handshake included), and to wait for any answer: a frozen database costs a bounded time. */
 	const CONNECT_TIMEOUT = 2;
@@ -63,11 +62,11 @@ final class Direct_Db implements Core\Database {
 		}
 	}
 
-	public function ready() {
+	public function ready(): bool {
 		return null !== $this->db;
 	}
 
-	public function execute( string $sql ) {
+	public function execute( string $sql ): int|bool {
 		return $this->db ? $this->db->execute( $sql ) : false;
 	}
 

@@ -34,12 +34,9 @@ final class Fast_Path_Cache {
 	/** Seconds a refresh in flight may make other requests wait for it. */
 	const REFRESH_WAIT = 2;
 
-	/** @var string */
-	private $entry;
-	/** @var string */
-	private $marker;
-	/** @var string */
-	private $box_key;
+	private string $entry;
+	private string $marker;
+	private string $box_key;
 
 	public function __construct( #[\SensitiveParameter] string $site_key ) {
 		// One HMAC a request for both: the entry's name (16 bytes, public) and the seal's key (32 other bytes).
@@ -136,8 +133,8 @@ final class Fast_Path_Cache {
 		return $nonce . sodium_crypto_secretbox( serialize( $value ), $nonce, $this->box_key );
 	}
 
-	/** @param mixed $sealed */
-	private function open( $sealed ): ?array {
+	/** $sealed: whatever APCu holds under the name (false when nothing). */
+	private function open( mixed $sealed ): ?array {
 		if ( ! is_string( $sealed ) || strlen( $sealed ) < SODIUM_CRYPTO_SECRETBOX_NONCEBYTES + SODIUM_CRYPTO_SECRETBOX_MACBYTES ) {
 			return null;
 		}
@@ -147,7 +144,7 @@ final class Fast_Path_Cache {
 	}
 
 	/** Whether a time stamped by this site is no older than $ttl seconds and not in the future. */
-	private static function fresh( $stamp, float $ttl ): bool {
+	private static function fresh( mixed $stamp, float $ttl ): bool {
 		if ( ! is_float( $stamp ) && ! is_int( $stamp ) ) {
 			return false;
 		}

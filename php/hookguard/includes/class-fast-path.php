@@ -49,28 +49,24 @@ final class Fast_Path {
 	const REFRESH_PERIOD = 1;
 	const REFRESH_BURST  = 2;
 
-	/** @var array */
-	private $server;
-	/** @var string The key nginx passed. */
-	private $site_key = '';
-	/** @var Fast_Path_Cache|null */
-	private $cache;
-	/** @var array|null */
-	private $config;
-	/** @var string "" (not booted), "full" or "shortinit". */
-	private $booted = '';
-	/** @var string|null The body read so far, and the most bytes asked for. */
-	private $body;
-	/** @var int */
-	private $body_limit = -1;
-	/** @var bool Whether the database failed in this request (then deliveries are spooled). */
-	private $database_down = false;
-	/** @var Queue_Store|null The store this request wrote to, for replaying the spool afterwards. */
-	private $store;
-	/** @var Receiver|null The receiver of the last decision (to finalize a provisional answer). */
-	private $receiver;
-	/** @var bool Whether the answer was sent (a WordPress load after it only refreshes the cache). */
-	private $answered = false;
+	private array $server;
+	/** The key nginx passed. */
+	private string $site_key = '';
+	private ?Fast_Path_Cache $cache = null;
+	private ?array $config = null;
+	/** "" (not booted), "full" or "shortinit". */
+	private string $booted = '';
+	/** The body read so far, and the most bytes asked for. */
+	private ?string $body = null;
+	private int $body_limit = -1;
+	/** Whether the database failed in this request (then deliveries are spooled). */
+	private bool $database_down = false;
+	/** The store this request wrote to, for replaying the spool afterwards. */
+	private ?Queue_Store $store = null;
+	/** The receiver of the last decision (to finalize a provisional answer). */
+	private ?Receiver $receiver = null;
+	/** Whether the answer was sent (a WordPress load after it only refreshes the cache). */
+	private bool $answered = false;
 
 	public function __construct( array $server ) {
 		$this->server = $server;
@@ -228,18 +224,18 @@ final class Fast_Path {
 		$source = is_array( $data ) ? Source::from_array( $data ) : null;
 		// Storing needs the database: $wpdb when WordPress is loaded, else a
 		// direct connection with the parameters WordPress resolved.
-		$store    = function () {
+		$store    = function (): ?Queue_Store {
 			return $this->store();
 		};
 		$request  = Request::from_globals( $name, $this->server, $this->body( $source ? (int) $source->max_body : 0 ) );
 		$this->receiver = new Receiver(
-			static function ( $wanted ) use ( $name, $source ) {
+			static function ( string $wanted ) use ( $name, $source ): ?Source {
 				return $wanted === $name ? $source : null;
 			},
 			new Client_Ip( $config['trusted_proxies'] ),
 			$store,
 			new Core\Limiter( $config['limiter'], $config['redis'] ?? null ),
-			static function () use ( $config ) {
+			static function () use ( $config ): Spool {
 				return new Spool( $config['spool'] ); // Loaded only when the database cannot take a delivery.
 			}
 		);
@@ -347,8 +343,8 @@ final class Fast_Path {
 		ini_set( 'default_socket_timeout', (string) Direct_Db::CONNECT_TIMEOUT ); // mysqlnd's connect timeout.
 		ini_set( 'mysqlnd.net_read_timeout', (string) Direct_Db::READ_TIMEOUT );
 		$fast_path = $this;
-		$die       = static function () use ( $fast_path ) {
-			return static function () use ( $fast_path ) {
+		$die       = static function () use ( $fast_path ): \Closure {
+			return static function () use ( $fast_path ): never {
 				while ( ob_get_level() ) {
 					ob_end_clean();
 				}
@@ -462,7 +458,7 @@ final class Fast_Path {
 	}
 
 	/** How WordPress connects (wpdb::db_connect()), for Direct_Db. */
-	private static function db_params( $wpdb ): array {
+	private static function db_params( \wpdb $wpdb ): array {
 		list( $host, $port, $socket, $is_ipv6 ) = $wpdb->parse_db_host( DB_HOST );
 		return array(
 			'host'       => $is_ipv6 && extension_loaded( 'mysqlnd' ) ? "[$host]" : $host,
