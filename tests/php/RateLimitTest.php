@@ -113,6 +113,8 @@ final class RateLimitTest extends TestCase
         yield 'limit not numeric' => [fn() => hookguard_rate_limit($k, 'many', 60), TypeError::class, $type(2, 'limit', 'int', 'string')];
         yield 'limit leading-numeric' => [fn() => hookguard_rate_limit($k, '5 apples', 60), TypeError::class, $type(2, 'limit', 'int', 'string')];
         yield 'period null' => [fn() => hookguard_rate_limit($k, 5, null), TypeError::class, $type(3, 'period_seconds', 'int', 'null')];
+        // An explicit null for the optional $cost too (not ext-php-rs's "Argument `$cost` must not be null").
+        yield 'cost null' => [fn() => hookguard_rate_limit($k, 5, 60, null), TypeError::class, $type(4, 'cost', 'int', 'null')];
         yield 'cost an array' => [fn() => hookguard_rate_limit($k, 5, 60, []), TypeError::class, $type(4, 'cost', 'int', 'array')];
         yield 'cost an object' => [fn() => hookguard_rate_limit($k, 5, 60, new stdClass()), TypeError::class, $type(4, 'cost', 'int', 'stdClass')];
         yield 'key not a string' => [fn() => hookguard_rate_limit([], 5, 60), TypeError::class, $type(1, 'key', 'string', 'array')];
