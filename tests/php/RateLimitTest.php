@@ -97,7 +97,7 @@ final class RateLimitTest extends TestCase
         $this->assertTrue(hookguard_rate_limit("\xff\xfe" . random_bytes(4), 1, 60)['allowed'], 'not UTF-8 is fine');
     }
 
-    public function misuse(): iterable
+    public static function misuse(): iterable
     {
         $k = 'misuse-key';
         yield 'limit 0' => [fn() => hookguard_rate_limit($k, 0, 60), ValueError::class, 'hookguard_rate_limit(): Argument #2 ($limit) must be greater than 0'];
@@ -124,6 +124,8 @@ final class RateLimitTest extends TestCase
     }
 
     /** @dataProvider misuse */
+
+    #[\PHPUnit\Framework\Attributes\DataProvider('misuse')]
     public function testMisuseThrowsNamingTheArgument(callable $call, string $class, string $message): void
     {
         $this->expectException($class);
@@ -133,7 +135,7 @@ final class RateLimitTest extends TestCase
 
     public function testMisuseMessagesNeverQuoteTheKey(): void
     {
-        foreach ($this->misuse() as $case => [$call]) {
+        foreach (self::misuse() as $case => [$call]) {
             $thrown = null;
             try {
                 $call();
