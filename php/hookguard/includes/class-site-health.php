@@ -10,7 +10,7 @@ namespace HookGuard;
 
 final class Site_Health {
 
-	public static function register( $tests ) {
+	public static function register( mixed $tests ): mixed {
 		$tests['direct']['hookguard_extension'] = array(
 			'label' => __( 'HookGuard extension', 'hookguard' ),
 			'test'  => array( self::class, 'test' ),
@@ -22,7 +22,7 @@ final class Site_Health {
 		return $tests;
 	}
 
-	public static function test() {
+	public static function test(): array {
 		$result = array(
 			'label'       => __( 'The HookGuard PHP extension is loaded', 'hookguard' ),
 			'status'      => 'good',
@@ -71,12 +71,6 @@ final class Site_Health {
 			$result['label']          = __( 'HookGuard cannot reach Redis: rate limits are per web server', 'hookguard' );
 			$result['badge']['color'] = 'orange';
 		}
-		if ( ! Limiter::available() ) {
-			$result['status']          = 'recommended';
-			$result['label']           = __( 'The HookGuard extension has no rate limiter', 'hookguard' );
-			$result['badge']['color']  = 'orange';
-			$result['description']    .= '<p>' . esc_html__( 'hookguard_rate_limit() is missing (an older extension), so rate limits are not enforced. Update the extension.', 'hookguard' ) . '</p>';
-		}
 		return $result;
 	}
 
@@ -85,7 +79,7 @@ final class Site_Health {
 	 * usable, and empty or draining; and the db-error.php drop-in that lets
 	 * the REST route spool while WordPress cannot reach its database.
 	 */
-	public static function spool() {
+	public static function spool(): array {
 		$spool                   = new Spool( Spool::default_dir( $_SERVER ) );
 		list( $records, $bytes ) = $spool->usage();
 		$dir                     = $spool->dir();
