@@ -50,7 +50,7 @@ final class Site_Health {
 					/* translators: 1: scheme list, 2: rate limiter mode */
 					__( 'Verifying %1$s with the same results as the native extension. Rate limiter: %2$s. The native hookguard extension would verify about 5 times faster and keep rate limits exact across every PHP worker of the host (extension=hookguard.so for PHP-FPM and the CLI).', 'hookguard' ),
 					implode( ', ', hookguard_schemes() ),
-					defined( 'HOOKGUARD_RATE_LIMITER_MODE' ) ? HOOKGUARD_RATE_LIMITER_MODE : '?'
+					HOOKGUARD_RATE_LIMITER_MODE
 				)
 			) . '</p>';
 			return $result;

@@ -56,7 +56,7 @@ final class Worker extends Core\Worker {
 	protected function dispatch( Source $source, Delivery $delivery ): void {
 		if ( $source->handler ) {
 			$result = call_user_func( $source->handler, $delivery );
-			if ( function_exists( 'is_wp_error' ) && is_wp_error( $result ) ) {
+			if ( is_wp_error( $result ) ) {
 				throw new \RuntimeException( $result->get_error_message() );
 			}
 			if ( false === $result ) {
