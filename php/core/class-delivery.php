@@ -15,11 +15,8 @@ namespace HookGuard\Core;
 
 final class Delivery {
 
-	/** @var int */
 	public int $id;
-	/** @var string */
 	public string $source;
-	/** @var string */
 	public string $topic;
 	/** @var string The raw body, exactly as received and verified. */
 	public string $body;

@@ -27,27 +27,20 @@ final class Destination {
 	const OPTION_KEYS = array( 'algo', 'encoding', 'header', 'prefix', 'timestamp_header', 'id_header', 'signed_content' );
 	const ARG_KEYS    = array( 'url', 'scheme', 'secret', 'events', 'max_attempts', 'backoff', 'timeout', 'options', 'label', 'enabled' );
 
-	/** @var string */
 	public string $name = '';
-	/** @var string */
 	public string $label = '';
-	/** @var string */
 	public string $url = '';
-	/** @var string */
 	public string $scheme = '';
 	/** @var string Plain signing secret ('' when unreadable: sends then fail). */
 	public string $secret = '';
 	/** @var string[] Event names, "woocommerce.*" patterns or "*". */
 	public array $events = array();
-	/** @var int */
 	public int $max_attempts = 0;
 	/** @var float Base delay of the backoff, seconds. */
 	public float $backoff = 0.0;
 	/** @var float Seconds for one attempt. */
 	public float $timeout = 0.0;
-	/** @var array */
 	public array $options = array();
-	/** @var bool */
 	public bool $enabled = true;
 	/** @var string "1.1", or "1.0" to speak as a sender that does (WooCommerce). Code only. */
 	public string $http_version = '1.1';

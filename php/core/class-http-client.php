@@ -14,9 +14,7 @@ final class Http_Client {
 
 	const MAX_BODY = 65536;
 
-	/** @var \CurlHandle|null */
 	private ?\CurlHandle $handle = null;
-	/** @var string */
 	private string $user_agent;
 
 	public function __construct( string $user_agent = 'HookGuard' ) {

@@ -15,9 +15,9 @@ namespace HookGuard\Core;
 
 final class Log {
 
-	/** @var callable|null Called with (level, masked line) after each line is written. */
+	/** Called with (level, masked line) after each line is written. */
 	public static ?\Closure $listener = null;
-	/** @var callable|null Returns whether info lines are written; none: they are not. */
+	/** Returns whether info lines are written; none: they are not. */
 	public static ?\Closure $verbose = null;
 
 	public static function error( string $message ): void {

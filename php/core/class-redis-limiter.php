@@ -42,9 +42,7 @@ end
 return {1, math.floor((tolerance - new_debt) / interval), 0, new_debt}
 LUA;
 
-	/** @var string */
 	private string $url;
-	/** @var \Redis|null */
 	private ?\Redis $redis = null;
 	/** @var string Why Redis is not used right now ('' when it is). */
 	private string $failure = '';

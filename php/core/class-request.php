@@ -11,15 +11,12 @@ namespace HookGuard\Core;
 
 final class Request {
 
-	/** @var string */
 	public string $method;
-	/** @var string */
 	public string $source;
 	/** @var string Raw body bytes, exactly as received. */
 	public string $body;
 	/** @var array<string,string> */
 	public array $headers;
-	/** @var string */
 	public string $remote_addr;
 
 	public function __construct( string $method, string $source, string $body, array $headers, string $remote_addr ) {

@@ -27,7 +27,6 @@ final class Retry_Policy {
 
 	/** @var float Base delay in seconds. */
 	private float $base;
-	/** @var float */
 	private float $cap;
 
 	public function __construct( float $base = self::DEFAULT_BACKOFF, float $cap = self::MAX_DELAY ) {

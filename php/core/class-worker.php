@@ -37,22 +37,17 @@ class Worker {
 		'time_limit' => 20,
 	);
 
-	/** @var Queue_Store */
 	private Queue_Store $store;
-	/** @var callable(string):?Source */
 	/** @var \Closure(string): ?Source */
 	private \Closure $sources;
-	/** @var int */
 	private int $batch;
-	/** @var int */
 	private int $lease;
-	/** @var float Seconds; 0 = until the queue has nothing due. */
+	/** Seconds; 0 = until the queue has nothing due. */
 	private float $time_limit;
-	/** @var float Seconds to keep polling once nothing is due (a kicked worker). */
+	/** Seconds to keep polling once nothing is due (a kicked worker). */
 	private float $idle_wait;
-	/** @var Spool|null */
 	private ?Spool $spool;
-	/** @var float Seconds a completion or failure write is retried. */
+	/** Seconds a completion or failure write is retried. */
 	private float $write_retry;
 
 	public function __construct( Queue_Store $store, callable $sources, array $options = array(), ?Spool $spool = null ) {
