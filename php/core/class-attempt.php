@@ -27,17 +27,17 @@ final class Attempt {
 	const EXCERPT = 300;
 
 	/** @var int 0 when no answer came. */
-	public $status = 0;
+	public int $status = 0;
 	/** @var array<string,string> Answer headers, lower-case names. */
-	public $headers = array();
+	public array $headers = array();
 	/** @var string The answer body (up to the client's limit). */
-	public $body = '';
+	public string $body = '';
 	/** @var string|null unreachable|timed_out when no answer came. */
-	public $error = null;
+	public ?string $error = null;
 	/** @var string The transport's own message. */
-	public $error_message = '';
+	public string $error_message = '';
 	/** @var float Seconds the attempt took. */
-	public $duration = 0.0;
+	public float $duration = 0.0;
 
 	public function outcome(): string {
 		if ( null !== $this->error ) {

@@ -13,7 +13,7 @@ namespace HookGuard\Core;
 final class Client_Ip {
 
 	/** @var array<int,array{0:string,1:int}> Packed network address and prefix length. */
-	private $networks = array();
+	private array $networks = array();
 
 	/** @param string[] $trusted IPs and CIDR ranges (IPv4 or IPv6). */
 	public function __construct( array $trusted ) {
@@ -26,7 +26,7 @@ final class Client_Ip {
 	}
 
 	/** [packed, prefix] for "10.0.0.0/8", "2001:db8::/32" or a single IP; null if invalid. */
-	public static function parse_range( $entry ) {
+	public static function parse_range( string $entry ): ?array {
 		$parts  = explode( '/', trim( (string) $entry ), 2 );
 		$packed = @inet_pton( $parts[0] ); // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged -- invalid input is reported by returning null.
 		if ( false === $packed ) {
@@ -42,7 +42,7 @@ final class Client_Ip {
 		return array( $packed, $max );
 	}
 
-	public function is_trusted( $ip ) {
+	public function is_trusted( string $ip ): bool {
 		$packed = @inet_pton( (string) $ip ); // phpcs:ignore Generic.PHP.NoSilencedErrors.Discouraged
 		if ( false === $packed ) {
 			return false;
@@ -55,7 +55,7 @@ final class Client_Ip {
 		return false;
 	}
 
-	private static function prefix_matches( $a, $b, $bits ) {
+	private static function prefix_matches( string $a, string $b, int $bits ): bool {
 		$bytes = intdiv( $bits, 8 );
 		if ( strncmp( $a, $b, $bytes ) !== 0 ) {
 			return false;
@@ -85,7 +85,7 @@ final class Client_Ip {
 		return inet_ntop( substr( $packed, 0, 8 ) . str_repeat( "\0", 8 ) ) . '/64';
 	}
 
-	public function resolve( Request $request ) {
+	public function resolve( Request $request ): string {
 		$ip = $request->remote_addr;
 		if ( ! $this->networks || ! $this->is_trusted( $ip ) ) {
 			return $ip;

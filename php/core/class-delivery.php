@@ -15,24 +15,21 @@ namespace HookGuard\Core;
 
 final class Delivery {
 
-	/** @var int */
-	public $id;
-	/** @var string */
-	public $source;
-	/** @var string */
-	public $topic;
+	public int $id;
+	public string $source;
+	public string $topic;
 	/** @var string The raw body, exactly as received and verified. */
-	public $body;
+	public string $body;
 	/** @var array<string,string> The kept headers (lower-case names; no signatures). */
-	public $headers;
+	public array $headers;
 	/** @var int This attempt's number, from 1. */
-	public $attempt;
+	public int $attempt;
 	/** @var string UTC, "Y-m-d H:i:s". */
-	public $received_at;
+	public string $received_at;
 	/** @var string[] What the signature covers: "body", maybe "topic", "idempotency", signed header names. */
-	public $signed = array( 'body' );
+	public array $signed = array( 'body' );
 
-	public function __construct( $id, $source, $topic, $body, array $headers, $attempt, $received_at ) {
+	public function __construct( int|string $id, string $source, string $topic, string $body, array $headers, int|string $attempt, string $received_at ) {
 		$this->id          = (int) $id;
 		$this->source      = (string) $source;
 		$this->topic       = (string) $topic;
@@ -42,13 +39,13 @@ final class Delivery {
 		$this->received_at = (string) $received_at;
 	}
 
-	public static function from_row( $row ) {
+	public static function from_row( object $row ): self {
 		$headers = json_decode( (string) $row->headers, true );
 		return new self( $row->id, $row->source, $row->topic, $row->body, is_array( $headers ) ? $headers : array(), $row->attempts, $row->received_at );
 	}
 
 	/** The body decoded as JSON (associative arrays), or null if it is not JSON. */
-	public function json() {
+	public function json(): mixed {
 		$data = json_decode( $this->body, true, 512, JSON_BIGINT_AS_STRING );
 		return JSON_ERROR_NONE === json_last_error() ? $data : null;
 	}
@@ -58,7 +55,7 @@ final class Delivery {
 		return in_array( strtr( strtolower( $field ), '_', '-' ), $this->signed, true ) || in_array( $field, $this->signed, true );
 	}
 
-	public function header( $name ) {
+	public function header( string $name ): ?string {
 		$key = strtr( strtolower( $name ), '_', '-' );
 		return isset( $this->headers[ $key ] ) ? $this->headers[ $key ] : null;
 	}

@@ -27,40 +27,33 @@ final class Destination {
 	const OPTION_KEYS = array( 'algo', 'encoding', 'header', 'prefix', 'timestamp_header', 'id_header', 'signed_content' );
 	const ARG_KEYS    = array( 'url', 'scheme', 'secret', 'events', 'max_attempts', 'backoff', 'timeout', 'options', 'label', 'enabled' );
 
-	/** @var string */
-	public $name;
-	/** @var string */
-	public $label;
-	/** @var string */
-	public $url;
-	/** @var string */
-	public $scheme;
+	public string $name = '';
+	public string $label = '';
+	public string $url = '';
+	public string $scheme = '';
 	/** @var string Plain signing secret ('' when unreadable: sends then fail). */
-	public $secret;
+	public string $secret = '';
 	/** @var string[] Event names, "woocommerce.*" patterns or "*". */
-	public $events;
-	/** @var int */
-	public $max_attempts;
+	public array $events = array();
+	public int $max_attempts = 0;
 	/** @var float Base delay of the backoff, seconds. */
-	public $backoff;
+	public float $backoff = 0.0;
 	/** @var float Seconds for one attempt. */
-	public $timeout;
-	/** @var array */
-	public $options;
-	/** @var bool */
-	public $enabled = true;
+	public float $timeout = 0.0;
+	public array $options = array();
+	public bool $enabled = true;
 	/** @var string "1.1", or "1.0" to speak as a sender that does (WooCommerce). Code only. */
-	public $http_version = '1.1';
+	public string $http_version = '1.1';
 	/** @var string "code", "admin" or another adapter's word. */
-	public $origin = 'code';
+	public string $origin = 'code';
 	/** @var callable(string $body, string $event_id, int $now, array $stored_headers):array|null */
-	public $signer = null;
+	public ?\Closure $signer = null;
 
 	/**
 	 * @throws \ValueError|\TypeError Naming the argument; never quoting a secret.
 	 */
-	public static function from_args( $name, array $args, string $fn = 'hookguard_register_destination' ): self {
-		$fail = static function ( $what ) use ( $fn ) {
+	public static function from_args( mixed $name, array $args, string $fn = 'hookguard_register_destination' ): self {
+		$fail = static function ( string $what ) use ( $fn ): never {
 			throw new \ValueError( "$fn(): Argument #2 (\$args) $what" );
 		};
 		if ( ! is_string( $name ) || ! preg_match( self::NAME_PATTERN, $name ) ) {
@@ -74,21 +67,24 @@ final class Destination {
 		$d->name  = $name;
 		$d->label = isset( $args['label'] ) && is_string( $args['label'] ) && '' !== $args['label'] ? $args['label'] : $name;
 
-		$d->url = $args['url'] ?? null;
-		if ( ! is_string( $d->url ) || null !== self::url_problem( $d->url ) ) {
-			$fail( 'key "url" ' . ( is_string( $d->url ) ? self::url_problem( $d->url ) : 'must be a string' ) );
+		$url = $args['url'] ?? null;
+		if ( ! is_string( $url ) || null !== self::url_problem( $url ) ) {
+			$fail( 'key "url" ' . ( is_string( $url ) ? self::url_problem( $url ) : 'must be a string' ) );
 		}
+		$d->url = $url;
 
 		$schemes   = function_exists( 'hookguard_schemes' ) ? hookguard_schemes() : array();
-		$d->scheme = $args['scheme'] ?? null;
-		if ( ! is_string( $d->scheme ) || ( $schemes && ! in_array( $d->scheme, $schemes, true ) ) ) {
+		$scheme    = $args['scheme'] ?? null;
+		if ( ! is_string( $scheme ) || ( $schemes && ! in_array( $scheme, $schemes, true ) ) ) {
 			$fail( 'key "scheme" must be one of "' . implode( '", "', $schemes ) . '"' );
 		}
+		$d->scheme = $scheme;
 
-		$d->secret = $args['secret'] ?? null;
-		if ( ! is_string( $d->secret ) || '' === $d->secret ) {
+		$secret = $args['secret'] ?? null;
+		if ( ! is_string( $secret ) || '' === $secret ) {
 			$fail( 'key "secret" must be a non-empty string' );
 		}
+		$d->secret = $secret;
 
 		$events = $args['events'] ?? null;
 		$events = is_string( $events ) ? array_values( array_filter( array_map( 'trim', explode( ',', $events ) ) ) ) : $events;
@@ -102,10 +98,11 @@ final class Destination {
 		}
 		$d->events = array_values( array_unique( $events ) );
 
-		$d->options = $args['options'] ?? array();
-		if ( ! is_array( $d->options ) ) {
+		$options = $args['options'] ?? array();
+		if ( ! is_array( $options ) ) {
 			$fail( 'key "options" must be an array' );
 		}
+		$d->options = $options;
 		$bad = array_diff( array_keys( $d->options ), self::OPTION_KEYS );
 		if ( $bad ) {
 			$fail( 'key "options" has an unknown option "' . reset( $bad ) . '"; destinations may set "' . implode( '", "', self::OPTION_KEYS ) . '"' );
@@ -148,7 +145,7 @@ final class Destination {
 		return null;
 	}
 
-	private static function number( array $args, string $key, $default, $min, $max, bool $int, callable $fail ) {
+	private static function number( array $args, string $key, int|float $default, int|float $min, int|float $max, bool $int, callable $fail ): int|float {
 		if ( ! isset( $args[ $key ] ) ) {
 			return $default;
 		}

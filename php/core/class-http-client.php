@@ -14,10 +14,8 @@ final class Http_Client {
 
 	const MAX_BODY = 65536;
 
-	/** @var \CurlHandle|null */
-	private $handle;
-	/** @var string */
-	private $user_agent;
+	private ?\CurlHandle $handle = null;
+	private string $user_agent;
 
 	public function __construct( string $user_agent = 'HookGuard' ) {
 		$this->user_agent = $user_agent;
@@ -55,7 +53,7 @@ final class Http_Client {
 				CURLOPT_CONNECTTIMEOUT_MS => max( 1, (int) round( min( $timeout, 10 ) * 1000 ) ),
 				CURLOPT_NOSIGNAL          => true,
 				CURLOPT_HTTP_VERSION      => '1.0' === $http_version ? CURL_HTTP_VERSION_1_0 : CURL_HTTP_VERSION_1_1,
-				CURLOPT_HEADERFUNCTION    => static function ( $ch, $line ) use ( $attempt ) {
+				CURLOPT_HEADERFUNCTION    => static function ( \CurlHandle $ch, string $line ) use ( $attempt ): int {
 					$parts = explode( ':', $line, 2 );
 					if ( 2 === count( $parts ) ) {
 						$attempt->headers[ strtolower( trim( $parts[0] ) ) ] = trim( $parts[1] );
@@ -64,7 +62,7 @@ final class Http_Client {
 					}
 					return strlen( $line );
 				},
-				CURLOPT_WRITEFUNCTION     => static function ( $ch, $chunk ) use ( $attempt ) {
+				CURLOPT_WRITEFUNCTION     => static function ( \CurlHandle $ch, string $chunk ) use ( $attempt ): int {
 					if ( strlen( $attempt->body ) < self::MAX_BODY ) {
 						$attempt->body .= substr( $chunk, 0, self::MAX_BODY - strlen( $attempt->body ) );
 					}

@@ -22,10 +22,8 @@ final class Outbox_Store {
 	const SCHEMA_VERSION = '1';
 	const STATUSES       = array( 'pending', 'sending', 'delivered', 'failed' );
 
-	/** @var Database */
-	private $db;
-	/** @var string */
-	private $table;
+	private Database $db;
+	private string $table;
 
 	public function __construct( Database $db, string $table ) {
 		if ( ! preg_match( '/^[A-Za-z0-9_$]{1,64}$/D', $table ) ) {
@@ -79,10 +77,10 @@ final class Outbox_Store {
 	 *
 	 * @param mixed ...$args
 	 */
-	private function sql( string $template, ...$args ): string {
+	private function sql( string $template, mixed ...$args ): string {
 		return preg_replace_callback(
 			'/%([sdf])/',
-			function ( $m ) use ( &$args ) {
+			function ( array $m ) use ( &$args ): string {
 				$value = array_shift( $args );
 				return 's' === $m[1] ? $this->db->quote( (string) $value ) : ( 'd' === $m[1] ? (string) (int) $value : sprintf( '%.6F', (float) $value ) );
 			},
@@ -91,7 +89,7 @@ final class Outbox_Store {
 	}
 
 	/** Runs a statement, retrying deadlocks and lock wait timeouts. */
-	private function run( string $sql ) {
+	private function run( string $sql ): int|bool {
 		for ( $try = 1; ; $try++ ) {
 			$result = $this->db->execute( $sql );
 			if ( false !== $result || $try >= 4 || ! preg_match( '/Deadlock|Lock wait timeout/i', $this->db->last_error() ) ) {
@@ -101,7 +99,7 @@ final class Outbox_Store {
 		}
 	}
 
-	private static function text( $text, int $max ): string {
+	private static function text( string $text, int $max ): string {
 		return mb_substr( mb_scrub( (string) $text, 'UTF-8' ), 0, $max, 'UTF-8' );
 	}
 

@@ -42,14 +42,12 @@ end
 return {1, math.floor((tolerance - new_debt) / interval), 0, new_debt}
 LUA;
 
-	/** @var string */
-	private $url;
-	/** @var \Redis|null */
-	private $redis;
+	private string $url;
+	private ?\Redis $redis = null;
 	/** @var string Why Redis is not used right now ('' when it is). */
-	private $failure = '';
+	private string $failure = '';
 	/** @var array<string,float> url => when this process last failed to reach it. */
-	private static $failed_at = array();
+	private static array $failed_at = array();
 
 	public function __construct( #[\SensitiveParameter] string $url ) {
 		$this->url = $url;
@@ -147,8 +145,8 @@ LUA;
 		return $redis;
 	}
 
-	/** @return null */
-	private function failed( string $why ) {
+	/** Records why Redis cannot be used; always null, for connection() to return. */
+	private function failed( string $why ): null {
 		self::$failed_at[ $this->url ] = microtime( true );
 		$this->failure                 = $why;
 		$this->redis                   = null;

@@ -11,18 +11,15 @@ namespace HookGuard\Core;
 
 final class Request {
 
-	/** @var string */
-	public $method;
-	/** @var string */
-	public $source;
+	public string $method;
+	public string $source;
 	/** @var string Raw body bytes, exactly as received. */
-	public $body;
+	public string $body;
 	/** @var array<string,string> */
-	public $headers;
-	/** @var string */
-	public $remote_addr;
+	public array $headers;
+	public string $remote_addr;
 
-	public function __construct( $method, $source, $body, array $headers, $remote_addr ) {
+	public function __construct( string $method, string $source, string $body, array $headers, string $remote_addr ) {
 		$this->method      = strtoupper( (string) $method );
 		$this->source      = (string) $source;
 		$this->body        = (string) $body;
@@ -31,7 +28,7 @@ final class Request {
 	}
 
 	/** Builds a request from PHP's globals ($_SERVER and the raw input). */
-	public static function from_globals( $source, array $server, $body ) {
+	public static function from_globals( string $source, array $server, string $body ): self {
 		$headers = array();
 		foreach ( $server as $name => $value ) {
 			if ( ! is_string( $value ) ) {
@@ -50,7 +47,7 @@ final class Request {
 	 * Builds a request from WP_REST_Request::get_headers()' shape
 	 * (lower case, "_" for "-", each value a list).
 	 */
-	public static function from_rest( $method, $source, $body, array $rest_headers, $remote_addr ) {
+	public static function from_rest( string $method, string $source, string $body, array $rest_headers, string $remote_addr ): self {
 		$headers = array();
 		foreach ( $rest_headers as $name => $values ) {
 			$value = is_array( $values ) ? reset( $values ) : $values;
@@ -62,13 +59,13 @@ final class Request {
 	}
 
 	/** A header's value, or null when absent. Names are case-insensitive. */
-	public function header( $name ) {
+	public function header( string $name ): ?string {
 		$key = strtr( strtolower( $name ), '_', '-' );
 		return isset( $this->headers[ $key ] ) ? $this->headers[ $key ] : null;
 	}
 
 	/** The declared body length, or null. */
-	public function content_length() {
+	public function content_length(): ?int {
 		$value = $this->header( 'content-length' );
 		return null !== $value && ctype_digit( $value ) ? (int) $value : null;
 	}

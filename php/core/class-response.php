@@ -11,16 +11,14 @@ namespace HookGuard\Core;
 
 final class Response {
 
-	/** @var int */
-	public $status;
-	/** @var array */
-	public $data;
+	public int $status;
+	public array $data;
 	/** @var array<string,string> */
-	public $headers;
-	/** @var bool True when a new delivery was queued (the worker gets kicked). */
-	public $queued = false;
-	/** @var bool True when newer configuration could change this answer (see Receiver::receive()). */
-	public $provisional = false;
+	public array $headers;
+	/** True when a new delivery was queued (the worker gets kicked). */
+	public bool $queued = false;
+	/** True when newer configuration could change this answer (see Receiver::receive()). */
+	public bool $provisional = false;
 
 	const MESSAGES = array(
 		'method_not_allowed'    => 'Deliveries must be sent with POST.',
@@ -42,26 +40,26 @@ final class Response {
 		'fast_path_forbidden'   => 'This endpoint only answers through the configured web server location.',
 	);
 
-	public function __construct( $status, array $data, array $headers = array() ) {
+	public function __construct( int $status, array $data, array $headers = array() ) {
 		$this->status  = (int) $status;
 		$this->data    = $data;
 		$this->headers = $headers;
 	}
 
-	public static function error( $status, $code, array $headers = array() ) {
+	public static function error( int $status, string $code, array $headers = array() ): self {
 		return new self( $status, array( 'error' => $code, 'message' => self::MESSAGES[ $code ] ?? 'The delivery was not accepted.' ), $headers );
 	}
 
-	public static function rate_limited( $retry_after ) {
+	public static function rate_limited( int|float $retry_after ): self {
 		return self::error( 429, 'rate_limited', array( 'Retry-After' => (string) max( 1, (int) ceil( $retry_after ) ) ) );
 	}
 
-	public function json() {
+	public function json(): string {
 		return (string) json_encode( $this->data );
 	}
 
 	/** Sends the answer with PHP's own functions (the fast path). */
-	public function send() {
+	public function send(): void {
 		http_response_code( $this->status );
 		header( 'Content-Type: application/json; charset=UTF-8' );
 		header( 'Cache-Control: no-store' );

@@ -26,9 +26,8 @@ final class Retry_Policy {
 	const JITTER           = 0.1;
 
 	/** @var float Base delay in seconds. */
-	private $base;
-	/** @var float */
-	private $cap;
+	private float $base;
+	private float $cap;
 
 	public function __construct( float $base = self::DEFAULT_BACKOFF, float $cap = self::MAX_DELAY ) {
 		$this->base = max( 0.0, $base );

@@ -60,15 +60,15 @@ final class Scheme_Profile {
 	);
 
 	/** @return string[] */
-	public static function schemes() {
+	public static function schemes(): array {
 		return array_keys( self::DEFAULTS );
 	}
 
-	public static function topic_spec( $scheme ) {
+	public static function topic_spec( string $scheme ): string {
 		return self::DEFAULTS[ $scheme ][0];
 	}
 
-	public static function idempotency_spec( $scheme, array $options ) {
+	public static function idempotency_spec( string $scheme, array $options ): string {
 		// A custom scheme's id header is the key only when the signature covers it.
 		if ( 'hmac' === $scheme && ! empty( $options['id_header'] ) && in_array( strtolower( $options['id_header'] ), self::signed_headers( $scheme, $options ), true ) ) {
 			return 'header:' . $options['id_header'];
@@ -128,16 +128,16 @@ final class Scheme_Profile {
 		return true;
 	}
 
-	public static function sender_retries( $scheme ) {
+	public static function sender_retries( string $scheme ): bool {
 		return self::DEFAULTS[ $scheme ][2];
 	}
 
-	public static function json( $scheme ) {
+	public static function json( string $scheme ): bool {
 		return self::DEFAULTS[ $scheme ][3];
 	}
 
 	/** Whether $spec is a well-formed field spec ("" allowed: no topic). */
-	public static function valid_spec( $spec, $allow_special ) {
+	public static function valid_spec( string $spec, bool $allow_special ): bool {
 		if ( '' === $spec ) {
 			return true;
 		}
@@ -156,7 +156,7 @@ final class Scheme_Profile {
 	 * A WooCommerce ping: sent when a webhook is created or activated, form
 	 * body "webhook_id=<id>" and no signature. It must be answered exactly 200.
 	 */
-	public static function is_woocommerce_ping( Request $request ) {
+	public static function is_woocommerce_ping( Request $request ): bool {
 		return null === $request->header( 'x-wc-webhook-signature' )
 			&& 1 === preg_match( '/^webhook_id=[0-9]+$/D', $request->body );
 	}
@@ -170,7 +170,7 @@ final class Scheme_Profile {
 	 * @param array|null $json    The decoded body, or null when it is not JSON.
 	 * @param string     $topic   The delivery's topic (the "woocommerce" key uses it).
 	 */
-	public static function extract( $spec, Request $request, $json, string $topic = '' ) {
+	public static function extract( string $spec, Request $request, mixed $json, string $topic = '' ): string {
 		if ( '' === $spec ) {
 			return '';
 		}
@@ -183,7 +183,7 @@ final class Scheme_Profile {
 		return '';
 	}
 
-	private static function extract_one( $part, Request $request, $json, string $topic ) {
+	private static function extract_one( string $part, Request $request, mixed $json, string $topic ): string {
 		if ( 'body' === $part ) {
 			return 'body:' . hash( 'sha256', $request->body );
 		}
@@ -224,7 +224,7 @@ final class Scheme_Profile {
 	 * kept, and a replay with a forged Delivery-ID is processed again, which
 	 * handlers of deletions must tolerate (the README says so).
 	 */
-	public static function woocommerce_key( Request $request, $json, string $topic = '' ) {
+	public static function woocommerce_key( Request $request, mixed $json, string $topic = '' ): string {
 		$body    = hash( 'sha256', $request->body );
 		$stamped = is_array( $json ) && ( isset( $json['date_modified_gmt'] ) || isset( $json['date_modified'] ) );
 		if ( $stamped ) {

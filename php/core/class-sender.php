@@ -19,35 +19,31 @@ namespace HookGuard\Core;
 
 final class Sender {
 
-	/** @var Outbox_Store */
-	private $store;
-	/** @var callable(string):?Destination */
-	private $destinations;
-	/** @var Http_Client */
-	private $client;
-	/** @var int */
-	private $batch;
-	/** @var int */
-	private $lease;
-	/** @var float 0 = until nothing is due. */
-	private $time_limit;
-	/** @var float Seconds to keep polling once nothing is due. */
-	private $idle_wait;
-	/** @var callable(string):void */
-	private $log;
+	private Outbox_Store $store;
+	/** @var \Closure(string):?Destination */
+	private \Closure $destinations;
+	private Http_Client $client;
+	private int $batch;
+	private int $lease;
+	/** 0 = until nothing is due. */
+	private float $time_limit;
+	/** Seconds to keep polling once nothing is due. */
+	private float $idle_wait;
+	/** @var \Closure(string):void */
+	private \Closure $log;
 
 	/**
 	 * @param array{batch?:int,lease?:int,time_limit?:float,idle_wait?:float,log?:callable} $options
 	 */
 	public function __construct( Outbox_Store $store, callable $destinations, ?Http_Client $client = null, array $options = array() ) {
 		$this->store        = $store;
-		$this->destinations = $destinations;
+		$this->destinations = \Closure::fromCallable( $destinations );
 		$this->client       = $client ? $client : new Http_Client();
 		$this->batch        = max( 1, (int) ( $options['batch'] ?? 50 ) );
 		$this->lease        = max( 1, (int) ( $options['lease'] ?? 300 ) );
 		$this->time_limit   = (float) ( $options['time_limit'] ?? 0 );
 		$this->idle_wait    = (float) ( $options['idle_wait'] ?? 0 );
-		$this->log          = $options['log'] ?? static function ( $message ) {};
+		$this->log          = \Closure::fromCallable( $options['log'] ?? static function ( string $message ): void {} );
 	}
 
 	/**
@@ -102,7 +98,7 @@ final class Sender {
 	}
 
 	/** @return int|string The 2xx status when delivered (recorded by the caller), else retried|failed|lost. */
-	private function send( array $row, string $token ) {
+	private function send( array $row, string $token ): int|string {
 		$id          = (int) $row['id'];
 		$attempts    = (int) $row['attempts'];
 		$destination = call_user_func( $this->destinations, $row['destination'] );

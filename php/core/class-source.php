@@ -25,48 +25,39 @@ final class Source {
 
 	const ARG_KEYS = array( 'scheme', 'secrets', 'options', 'topics', 'handler', 'idempotency', 'topic_from', 'max_body', 'json', 'rate_limit', 'sender_retries', 'max_attempts', 'backoff', 'label' );
 
-	/** @var string */
-	public $name;
-	/** @var string */
-	public $label;
-	/** @var string */
-	public $scheme;
+	// Every property has a default: from_array() fills the ones get_object_vars() lists.
+	public string $name = '';
+	public string $label = '';
+	public string $scheme = '';
 	/** @var string[] Plain secrets (several during a rotation). */
-	public $secrets;
-	/** @var array */
-	public $options;
+	public array $secrets = array();
+	public array $options = array();
 	/** @var string[] Allowed topics ("order.*" patterns allowed); empty = all. */
-	public $topics;
-	/** @var callable|null */
-	public $handler;
-	/** @var string */
-	public $idempotency;
-	/** @var string */
-	public $topic_from;
-	/** @var int */
-	public $max_body;
-	/** @var bool */
-	public $json;
+	public array $topics = array();
+	/** @var callable|null (PHP has no callable property type) */
+	public mixed $handler = null;
+	public string $idempotency = '';
+	public string $topic_from = '';
+	public int $max_body = 0;
+	public bool $json = false;
 	/** @var array{limit:int,period:int}|null Per client IP, for requests that fail verification. */
-	public $fail_limit;
+	public ?array $fail_limit = null;
 	/** @var array{limit:int,period:int}|null For verified deliveries; only if the sender retries. */
-	public $verified_limit;
-	/** @var bool */
-	public $sender_retries;
-	/** @var int */
-	public $max_attempts;
-	/** @var int Base delay in seconds of the exponential backoff. */
-	public $backoff;
-	/** @var string "code" or "admin". */
-	public $origin = 'code';
+	public ?array $verified_limit = null;
+	public bool $sender_retries = false;
+	public int $max_attempts = 0;
+	/** Base delay in seconds of the exponential backoff. */
+	public int $backoff = 0;
+	/** "code" or "admin". */
+	public string $origin = 'code';
 
 	/**
 	 * Validates hookguard_register_source() arguments.
 	 *
 	 * @throws \ValueError|\TypeError Naming the argument; never quoting a secret.
 	 */
-	public static function from_args( $name, array $args, $fn = 'hookguard_register_source' ) {
-		$fail = static function ( $what ) use ( $fn ) {
+	public static function from_args( mixed $name, array $args, string $fn = 'hookguard_register_source' ): self {
+		$fail = static function ( string $what ) use ( $fn ): never {
 			throw new \ValueError( "$fn(): Argument #2 (\$args) $what" );
 		};
 		if ( ! is_string( $name ) || ! preg_match( self::NAME_PATTERN, $name ) ) {
@@ -79,10 +70,11 @@ final class Source {
 		$s       = new self();
 		$s->name = $name;
 
-		$s->scheme = isset( $args['scheme'] ) ? $args['scheme'] : null;
-		if ( ! is_string( $s->scheme ) || ! in_array( $s->scheme, Scheme_Profile::schemes(), true ) ) {
+		$scheme = isset( $args['scheme'] ) ? $args['scheme'] : null;
+		if ( ! is_string( $scheme ) || ! in_array( $scheme, Scheme_Profile::schemes(), true ) ) {
 			$fail( 'key "scheme" must be one of "' . implode( '", "', Scheme_Profile::schemes() ) . '"' );
 		}
+		$s->scheme = $scheme;
 		$s->label = isset( $args['label'] ) && is_string( $args['label'] ) ? $args['label'] : $name;
 
 		$secrets = isset( $args['secrets'] ) ? $args['secrets'] : null;
@@ -97,10 +89,11 @@ final class Source {
 		}
 		$s->secrets = array_values( $secrets );
 
-		$s->options = isset( $args['options'] ) ? $args['options'] : array();
-		if ( ! is_array( $s->options ) ) {
+		$options = isset( $args['options'] ) ? $args['options'] : array();
+		if ( ! is_array( $options ) ) {
 			$fail( 'key "options" must be an array' );
 		}
+		$s->options = $options;
 		$bad = array_diff( array_keys( $s->options ), self::OPTION_KEYS );
 		if ( $bad ) {
 			$fail( 'key "options" has an unknown option "' . reset( $bad ) . '"; sources may set "' . implode( '", "', self::OPTION_KEYS ) . '"' );
@@ -108,7 +101,7 @@ final class Source {
 
 		$topics = isset( $args['topics'] ) ? $args['topics'] : array();
 		$topics = is_string( $topics ) ? array_filter( array_map( 'trim', explode( ',', $topics ) ) ) : $topics;
-		if ( ! is_array( $topics ) || array_filter( $topics, static function ( $t ) { return ! is_string( $t ) || '' === $t; } ) ) {
+		if ( ! is_array( $topics ) || array_filter( $topics, static function ( mixed $t ): bool { return ! is_string( $t ) || '' === $t; } ) ) {
 			$fail( 'key "topics" must be a list of topic names' );
 		}
 		$s->topics = array_values( $topics );
@@ -142,7 +135,7 @@ final class Source {
 	}
 
 	/** Lets the extension validate the scheme options and each secret. */
-	private static function check_with_extension( Source $s, $fn ) {
+	private static function check_with_extension( Source $s, string $fn ): void {
 		if ( ! function_exists( 'hookguard_sign' ) ) {
 			return;
 		}
@@ -159,12 +152,12 @@ final class Source {
 	}
 
 	/** The extension's message without its own "fn(): Argument #n ($x)" prefix. */
-	private static function reason( \Throwable $e ) {
+	private static function reason( \Throwable $e ): string {
 		$message = preg_replace( '/^[a-z_]+\(\): Argument #\d+ \(\$(\w+)\) /', '$1 ', $e->getMessage() );
 		return 'secret ' === substr( $message, 0, 7 ) ? 'a secret ' . substr( $message, 7 ) : $message;
 	}
 
-	private static function spec_arg( array $args, $key, $default, $special, callable $fail ) {
+	private static function spec_arg( array $args, string $key, string $default, bool $special, callable $fail ): string {
 		if ( ! isset( $args[ $key ] ) || '' === $args[ $key ] ) {
 			return $default;
 		}
@@ -174,7 +167,7 @@ final class Source {
 		return $args[ $key ];
 	}
 
-	private static function int_arg( array $args, $key, $default, $min, callable $fail ) {
+	private static function int_arg( array $args, string $key, int $default, int $min, callable $fail ): int {
 		if ( ! isset( $args[ $key ] ) ) {
 			return $default;
 		}
@@ -184,7 +177,7 @@ final class Source {
 		return $args[ $key ];
 	}
 
-	private static function bool_arg( array $args, $key, $default, callable $fail ) {
+	private static function bool_arg( array $args, string $key, bool $default, callable $fail ): bool {
 		if ( ! isset( $args[ $key ] ) ) {
 			return $default;
 		}
@@ -194,7 +187,7 @@ final class Source {
 		return $args[ $key ];
 	}
 
-	private static function limit_arg( array $limits, $key, $default, callable $fail ) {
+	private static function limit_arg( array $limits, string $key, ?array $default, callable $fail ): ?array {
 		if ( ! array_key_exists( $key, $limits ) ) {
 			return $default;
 		}
@@ -209,7 +202,7 @@ final class Source {
 	}
 
 	/** Whether a topic is accepted (empty list = all; "order.*" patterns). */
-	public function accepts_topic( $topic ) {
+	public function accepts_topic( string $topic ): bool {
 		if ( ! $this->topics ) {
 			return true;
 		}
@@ -252,7 +245,7 @@ final class Source {
 	}
 
 	/** The plain form (handler excluded), with secrets as given by $seal. */
-	public function to_array( ?callable $seal = null ) {
+	public function to_array( ?callable $seal = null ): array {
 		$out = get_object_vars( $this );
 		unset( $out['handler'] );
 		if ( $seal ) {
@@ -266,7 +259,7 @@ final class Source {
 	 * unreadable). A stored "handler" is never taken: handlers come from
 	 * code only, never from the database.
 	 */
-	public static function from_array( array $data, ?callable $open = null ) {
+	public static function from_array( array $data, ?callable $open = null ): self {
 		$s = new self();
 		foreach ( get_object_vars( $s ) as $key => $_ ) {
 			if ( 'handler' !== $key && array_key_exists( $key, $data ) ) {

@@ -37,27 +37,23 @@ class Worker {
 		'time_limit' => 20,
 	);
 
-	/** @var Queue_Store */
-	private $store;
-	/** @var callable(string):?Source */
-	private $sources;
-	/** @var int */
-	private $batch;
-	/** @var int */
-	private $lease;
-	/** @var float Seconds; 0 = until the queue has nothing due. */
-	private $time_limit;
-	/** @var float Seconds to keep polling once nothing is due (a kicked worker). */
-	private $idle_wait;
-	/** @var Spool|null */
-	private $spool;
-	/** @var float Seconds a completion or failure write is retried. */
-	private $write_retry;
+	private Queue_Store $store;
+	/** @var \Closure(string): ?Source */
+	private \Closure $sources;
+	private int $batch;
+	private int $lease;
+	/** Seconds; 0 = until the queue has nothing due. */
+	private float $time_limit;
+	/** Seconds to keep polling once nothing is due (a kicked worker). */
+	private float $idle_wait;
+	private ?Spool $spool;
+	/** Seconds a completion or failure write is retried. */
+	private float $write_retry;
 
 	public function __construct( Queue_Store $store, callable $sources, array $options = array(), ?Spool $spool = null ) {
 		$this->spool      = $spool;
 		$this->store      = $store;
-		$this->sources    = $sources;
+		$this->sources    = \Closure::fromCallable( $sources );
 		$options         += self::DEFAULTS;
 		$this->batch      = max( 1, (int) $options['batch'] );
 		$this->lease      = max( 1, (int) $options['lease'] );
@@ -74,11 +70,11 @@ class Worker {
 	 * @return array{completed:int,retried:int,failed:int,lost:int,reclaimed:int,released:int,spooled:int}
 	 * @throws Store_Error When the database fails.
 	 */
-	public function run() {
+	public function run(): array {
 		return $this->drain();
 	}
 
-	private function drain() {
+	private function drain(): array {
 		$stats    = array_fill_keys( array( 'completed', 'retried', 'failed', 'lost', 'reclaimed', 'released', 'spooled' ), 0 );
 		$deadline = $this->time_limit > 0 ? microtime( true ) + $this->time_limit : null;
 		$idle_end = null;
@@ -121,7 +117,7 @@ class Worker {
 	}
 
 	/** @return string completed|retried|failed|lost */
-	private function process( $row, $token ) {
+	private function process( object $row, string $token ): string {
 		$source = call_user_func( $this->sources, $row->source );
 		$max    = $source ? $source->max_attempts : Source::DEFAULT_ATTEMPTS;
 		$error  = null;
@@ -160,7 +156,7 @@ class Worker {
 	 *
 	 * @throws Store_Error When the database is still failing after write_retry seconds.
 	 */
-	private function write( $method, array $args ) {
+	private function write( string $method, array $args ): bool {
 		$give_up = microtime( true ) + $this->write_retry;
 		for ( $wait = 0.25; ; $wait = min( 4, $wait * 2 ) ) {
 			try {
@@ -179,7 +175,7 @@ class Worker {
 	 * at 6 hours, with "equal jitter" (a random point in its upper half) so
 	 * that deliveries failing together do not retry together.
 	 */
-	public static function backoff( $base, $attempt ) {
+	public static function backoff( int|float $base, int $attempt ): int {
 		$delay = min( self::MAX_DELAY, $base * ( 2 ** max( 0, $attempt - 1 ) ) );
 		$half  = intdiv( (int) $delay, 2 );
 		return (int) $delay - $half + random_int( 0, $half );
@@ -190,7 +186,7 @@ class Worker {
 	 * it was handled; throwing (or a handler returning false), that this
 	 * attempt failed.
 	 */
-	protected function dispatch( Source $source, Delivery $delivery ) {
+	protected function dispatch( Source $source, Delivery $delivery ): void {
 		if ( ! $source->handler ) {
 			throw new \RuntimeException( 'Nothing handles this source: give it a "handler".' );
 		}

@@ -8,7 +8,7 @@
 //! declare their PHP type but convert in the function body: ext-php-rs's own
 //! conversion words a wrong type its own way and skips PHP's weak rules.
 
-use ext_php_rs::convert::{FromZval, FromZvalMut, StubLiteral};
+use ext_php_rs::convert::{FromZval, FromZvalMut};
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::flags::DataType;
 use ext_php_rs::types::{ZendHashTable, Zval};
@@ -37,9 +37,9 @@ impl Caller {
 /// functions: in a file without `declare(strict_types=1)`, `"100"`, `" 100"`
 /// and `100.0` are 100 and `true` is 1 (a WordPress option is a string);
 /// with it, only an int is. `null` is refused in both modes (PHP 8.1
-/// deprecated it for internal functions). An explicit `null` for a
-/// parameter with a default never gets here: ext-php-rs refuses it first,
-/// in its own words ("Argument `$cost` must not be null").
+/// deprecated it for internal functions). An optional one is taken as
+/// `Option<IntParam>` (see `hookguard_rate_limit`): `None` when omitted,
+/// `Given` for an explicit `null`, refused here like any other argument.
 pub enum IntParam<'a> {
     Given(&'a Zval),
     Default(i64),
@@ -50,21 +50,6 @@ impl<'a> FromZval<'a> for IntParam<'a> {
 
     fn from_zval(zval: &'a Zval) -> Option<Self> {
         Some(IntParam::Given(zval))
-    }
-}
-
-impl From<i64> for IntParam<'_> {
-    fn from(n: i64) -> Self {
-        IntParam::Default(n)
-    }
-}
-
-impl StubLiteral for IntParam<'_> {
-    fn stub_literal(&self) -> String {
-        match self {
-            IntParam::Default(n) => n.to_string(),
-            IntParam::Given(_) => String::new(),
-        }
     }
 }
 

@@ -13,7 +13,7 @@ use std::mem::{offset_of, size_of};
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::ffi::{
     ext_php_rs_compiler_globals, zend_class_entry, zend_function, zend_hash_add_new, zend_hash_index_del,
-    zend_hash_str_find_ptr_lc, zend_long, zend_string, zval, Bucket, HashTable, IS_UNDEF,
+    zend_hash_str_find_ptr_lc, zend_long, zend_string, zval, Bucket, HashTable, _ZEND_TYPE_NULLABLE_BIT, IS_UNDEF,
 };
 use ext_php_rs::types::{ZendHashTable, ZendStr, Zval};
 use ext_php_rs::zend::ModuleEntry;
@@ -172,6 +172,30 @@ unsafe fn mark_sensitive_in(table: *mut HashTable, function: &str, parameters: &
     }
     // Interned strings are freed by the engine: keep its reference.
     std::mem::forget(name);
+}
+
+/// Declares the registered `function`'s 0-based `parameter` as not
+/// nullable, with `default` (PHP source text) as its default value, in the
+/// arginfo reflection reads. For a parameter the binding takes as
+/// `Option<IntParam>` only so that an explicit `null` reaches the body and
+/// is refused there in php-src's words: ext-php-rs declares it `?int`
+/// without a default, and refuses `null` itself when given a default.
+/// At module start-up only, after the functions are registered.
+pub fn declare_default(function: &str, parameter: usize, default: &'static CStr) {
+    // SAFETY: as in `mark_sensitive`; an internal function's `arg_info`
+    // points past its return slot into arrays ext-php-rs keeps for the life
+    // of the process and never frees (so a static default is never freed
+    // either), and `parameter` is checked against the declared count.
+    unsafe {
+        let table = (*ext_php_rs_compiler_globals()).function_table;
+        let f = zend_hash_str_find_ptr_lc(table, function.as_ptr().cast(), function.len()).cast::<zend_function>();
+        if f.is_null() || parameter >= (*f).internal_function.num_args as usize {
+            return;
+        }
+        let info = (*f).internal_function.arg_info.add(parameter);
+        (*info).type_.type_mask &= !_ZEND_TYPE_NULLABLE_BIT;
+        (*info).default_value = default.as_ptr();
+    }
 }
 
 /// The running SAPI's name ("cli", "fpm-fcgi", "apache2handler", …).

@@ -28,6 +28,9 @@ const SLOTS_SETTING: &CStr = c"hookguard.rate_limit_slots";
 const SHARED_SETTING: &CStr = c"hookguard.rate_limit_shared";
 /// Must spell [`DEFAULT_SLOTS`] (a test checks).
 const DEFAULT_SLOTS_TEXT: &CStr = c"65536";
+/// `hookguard_rate_limit()`'s `$cost` when omitted, and how its arginfo spells it.
+const DEFAULT_COST: i64 = 1;
+const DEFAULT_COST_TEXT: &CStr = c"1";
 
 /// Both settings are PHP_INI_SYSTEM: the table is sized and placed once,
 /// before the workers exist, so a per-directory or runtime value could
@@ -72,6 +75,7 @@ fn ini_bool(value: Option<&str>, default: bool) -> bool {
 
 /// Module start-up: registers the settings and creates the table.
 pub fn startup(module_number: i32) {
+    engine::declare_default("hookguard_rate_limit", 3, DEFAULT_COST_TEXT);
     IniEntryDef::register(INI.as_slice(), module_number);
     let ini = ExecutorGlobals::get().ini_values();
     let setting = |name: &CStr| ini.get(name.to_str().unwrap_or_default()).cloned().flatten();
@@ -184,19 +188,23 @@ fn decision_array(d: &Decision, keys: &InternedKeys<4>) -> ZBox<ZendHashTable> {
 /// (GCRA: a full key may spend `limit` at once, then earns one back every
 /// `period_seconds / limit`). Returns `allowed`, `remaining`, and
 /// `retry_after` / `reset_after` in whole seconds, rounded up.
+///
+/// `cost` is an `Option` so that an explicit `null` reaches [`Caller::int`]
+/// and gets php-src's TypeError like every other argument (a `defaults`
+/// attribute makes ext-php-rs refuse it first, in its own words);
+/// [`startup`] declares it `int $cost = 1` again for reflection.
 #[php_function]
-#[php(defaults(cost = 1))]
 pub fn hookguard_rate_limit(
     key: StrParam,
     limit: IntParam,
     period_seconds: IntParam,
-    cost: IntParam,
+    cost: Option<IntParam>,
 ) -> PhpResult<ZBox<ZendHashTable>> {
     let caller = Caller("hookguard_rate_limit");
     let key = caller.bytes((1, "key"), key)?;
     let limit = caller.int((2, "limit"), limit)?;
     let period_seconds = caller.int((3, "period_seconds"), period_seconds)?;
-    let cost = caller.int((4, "cost"), cost)?;
+    let cost = caller.int((4, "cost"), cost.unwrap_or(IntParam::Default(DEFAULT_COST)))?;
     let quota = Quota::new(limit, period_seconds).map_err(|e| quota_error(caller, e))?;
     let cost = quota.cost(cost).map_err(|e| quota_error(caller, e))?;
     let (limiter, result_keys) = started_limiter()?;

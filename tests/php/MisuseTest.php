@@ -6,7 +6,7 @@ final class MisuseTest extends TestCase
 {
     private const SECRET = 'TOP-SECRET-d41d8cd98f00b204';
 
-    public function misuse(): iterable
+    public static function misuse(): iterable
     {
         $s = self::SECRET;
         yield 'unknown scheme' => [fn() => hookguard_verify('paypal', 'b', [], $s), ValueError::class, 'Argument #1 ($scheme) must be a supported scheme'];
@@ -36,6 +36,8 @@ final class MisuseTest extends TestCase
     }
 
     /** @dataProvider misuse */
+
+    #[\PHPUnit\Framework\Attributes\DataProvider('misuse')]
     public function testMisuseThrows(callable $call, string $class, string $message): void
     {
         $previous = ini_set('zend.exception_ignore_args', '0');

@@ -97,7 +97,7 @@ final class RateLimitTest extends TestCase
         $this->assertTrue(hookguard_rate_limit("\xff\xfe" . random_bytes(4), 1, 60)['allowed'], 'not UTF-8 is fine');
     }
 
-    public function misuse(): iterable
+    public static function misuse(): iterable
     {
         $k = 'misuse-key';
         yield 'limit 0' => [fn() => hookguard_rate_limit($k, 0, 60), ValueError::class, 'hookguard_rate_limit(): Argument #2 ($limit) must be greater than 0'];
@@ -113,6 +113,8 @@ final class RateLimitTest extends TestCase
         yield 'limit not numeric' => [fn() => hookguard_rate_limit($k, 'many', 60), TypeError::class, $type(2, 'limit', 'int', 'string')];
         yield 'limit leading-numeric' => [fn() => hookguard_rate_limit($k, '5 apples', 60), TypeError::class, $type(2, 'limit', 'int', 'string')];
         yield 'period null' => [fn() => hookguard_rate_limit($k, 5, null), TypeError::class, $type(3, 'period_seconds', 'int', 'null')];
+        // An explicit null for the optional $cost too (not ext-php-rs's "Argument `$cost` must not be null").
+        yield 'cost null' => [fn() => hookguard_rate_limit($k, 5, 60, null), TypeError::class, $type(4, 'cost', 'int', 'null')];
         yield 'cost an array' => [fn() => hookguard_rate_limit($k, 5, 60, []), TypeError::class, $type(4, 'cost', 'int', 'array')];
         yield 'cost an object' => [fn() => hookguard_rate_limit($k, 5, 60, new stdClass()), TypeError::class, $type(4, 'cost', 'int', 'stdClass')];
         yield 'key not a string' => [fn() => hookguard_rate_limit([], 5, 60), TypeError::class, $type(1, 'key', 'string', 'array')];
@@ -122,6 +124,8 @@ final class RateLimitTest extends TestCase
     }
 
     /** @dataProvider misuse */
+
+    #[\PHPUnit\Framework\Attributes\DataProvider('misuse')]
     public function testMisuseThrowsNamingTheArgument(callable $call, string $class, string $message): void
     {
         $this->expectException($class);
@@ -131,7 +135,7 @@ final class RateLimitTest extends TestCase
 
     public function testMisuseMessagesNeverQuoteTheKey(): void
     {
-        foreach ($this->misuse() as $case => [$call]) {
+        foreach (self::misuse() as $case => [$call]) {
             $thrown = null;
             try {
                 $call();

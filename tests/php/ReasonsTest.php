@@ -7,7 +7,7 @@ final class ReasonsTest extends TestCase
     private const NOW = 1700000000;
     private const BODY = '{"id":1}';
 
-    public function malformedDeliveries(): iterable
+    public static function malformedDeliveries(): iterable
     {
         $sha = hash_hmac('sha256', self::BODY, 's');
         $b64 = base64_encode(hash_hmac('sha256', self::BODY, 's', true));
@@ -62,6 +62,8 @@ final class ReasonsTest extends TestCase
     }
 
     /** @dataProvider malformedDeliveries */
+
+    #[\PHPUnit\Framework\Attributes\DataProvider('malformedDeliveries')]
     public function testReasonCode(string $scheme, array $headers, string $expected, string $secret = 's'): void
     {
         $this->assertSame($expected, hookguard_check($scheme, self::BODY, $headers, $secret, ['now' => self::NOW]));

@@ -4,7 +4,7 @@ use PHPUnit\Framework\TestCase;
 /** Every scheme accepts its provider's delivery in every header shape. */
 final class VectorsTest extends TestCase
 {
-    public function vectorsInEveryShape(): iterable
+    public static function vectorsInEveryShape(): iterable
     {
         foreach (hookguard_test_vectors() as $name => $v) {
             foreach (hookguard_header_shapes($v['headers']) as $shape => $headers) {
@@ -14,6 +14,8 @@ final class VectorsTest extends TestCase
     }
 
     /** @dataProvider vectorsInEveryShape */
+
+    #[\PHPUnit\Framework\Attributes\DataProvider('vectorsInEveryShape')]
     public function testVectorVerifies(array $v, array $headers): void
     {
         $this->assertSame('ok', hookguard_check($v['scheme'], $v['body'], $headers, $v['secret'], $v['options']));
@@ -21,6 +23,8 @@ final class VectorsTest extends TestCase
     }
 
     /** @dataProvider vectorsInEveryShape */
+
+    #[\PHPUnit\Framework\Attributes\DataProvider('vectorsInEveryShape')]
     public function testAlteredBodyIsRejected(array $v, array $headers): void
     {
         $body = $v['body'] . ' ';

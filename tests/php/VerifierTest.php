@@ -11,7 +11,7 @@ final class VerifierTest extends TestCase
 {
     private const SECRET = 'TOP-SECRET-d41d8cd98f00b204';
 
-    public function vectorsInEveryShape(): iterable
+    public static function vectorsInEveryShape(): iterable
     {
         foreach (hookguard_test_vectors() as $name => $v) {
             foreach (hookguard_header_shapes($v['headers']) as $shape => $headers) {
@@ -21,6 +21,8 @@ final class VerifierTest extends TestCase
     }
 
     /** @dataProvider vectorsInEveryShape */
+
+    #[\PHPUnit\Framework\Attributes\DataProvider('vectorsInEveryShape')]
     public function testAnswersAsTheFunctionsDo(array $v, array $headers): void
     {
         $verifier = new Verifier($v['scheme'], $v['secret'], $v['options']);
@@ -68,7 +70,7 @@ final class VerifierTest extends TestCase
     }
 
     /** Each misuse of the functions, and the same misuse of the constructor: argument #4 ($secrets) is its #2, #5 ($options) its #3. */
-    public function constructorMisuse(): iterable
+    public static function constructorMisuse(): iterable
     {
         $s = self::SECRET;
         yield 'unknown scheme' => ['paypal', $s, []];
@@ -88,6 +90,8 @@ final class VerifierTest extends TestCase
     }
 
     /** @dataProvider constructorMisuse */
+
+    #[\PHPUnit\Framework\Attributes\DataProvider('constructorMisuse')]
     public function testConstructorMisuseThrowsAsTheFunctionsDo(string $scheme, mixed $secrets, array $options): void
     {
         try {

@@ -18,7 +18,7 @@ final class Admin_Destinations_Page {
 
 	const SLUG = 'hookguard-destinations';
 
-	public static function hook() {
+	public static function hook(): void {
 		add_action( 'admin_menu', array( self::class, 'menu' ), 20 );
 		add_action( 'admin_post_hookguard_save_destination', array( self::class, 'save' ) );
 		add_action( 'admin_post_hookguard_delete_destination', array( self::class, 'delete' ) );
@@ -27,15 +27,15 @@ final class Admin_Destinations_Page {
 		add_action( 'admin_post_hookguard_save_sender_settings', array( self::class, 'save_settings' ) );
 	}
 
-	public static function menu() {
+	public static function menu(): void {
 		add_submenu_page( Admin_Sources_Page::SLUG, __( 'HookGuard destinations', 'hookguard' ), __( 'Destinations', 'hookguard' ), Admin_Sources_Page::capability(), self::SLUG, array( self::class, 'render' ) );
 	}
 
-	private static function back( $type, $text ) {
+	private static function back( string $type, string $text ): never {
 		Admin_Sources_Page::redirect( self::SLUG, $type, $text );
 	}
 
-	public static function save() {
+	public static function save(): never {
 		Admin_Sources_Page::require_capability( 'hookguard_save_destination' );
 		$post = wp_unslash( $_POST ); // phpcs:ignore WordPress.Security.NonceVerification -- checked above.
 		$name = isset( $post['name'] ) ? trim( (string) $post['name'] ) : '';
@@ -51,10 +51,10 @@ final class Admin_Destinations_Page {
 		// A secret is kept byte for byte; an empty field keeps the stored one (write-only).
 		$secret = isset( $post['secret'] ) ? (string) $post['secret'] : '';
 		$secret = '' === $secret && isset( $existing[ $name ] ) ? $existing[ $name ]->secret : $secret;
-		$text   = static function ( $key ) use ( $post ) {
+		$text   = static function ( string $key ) use ( $post ): string {
 			return isset( $post[ $key ] ) ? trim( sanitize_text_field( (string) $post[ $key ] ) ) : '';
 		};
-		$number = static function ( $key ) use ( $text ) {
+		$number = static function ( string $key ) use ( $text ): int|float|null {
 			return is_numeric( $text( $key ) ) ? $text( $key ) + 0 : null;
 		};
 		$args   = array_filter(
@@ -69,7 +69,7 @@ final class Admin_Destinations_Page {
 				'timeout'      => $number( 'timeout' ),
 				'enabled'      => ! empty( $post['enabled'] ),
 			),
-			static function ( $v ) {
+			static function ( mixed $v ): bool {
 				return null !== $v && '' !== $v;
 			}
 		);
@@ -84,7 +84,7 @@ final class Admin_Destinations_Page {
 		self::back( 'success', sprintf( __( 'Destination "%s" saved.', 'hookguard' ), $name ) );
 	}
 
-	public static function delete() {
+	public static function delete(): never {
 		$name = isset( $_POST['name'] ) ? sanitize_text_field( wp_unslash( $_POST['name'] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification -- checked next.
 		Admin_Sources_Page::require_capability( 'hookguard_delete_destination_' . $name );
 		Destination_Registry::delete_admin( $name );
@@ -93,7 +93,7 @@ final class Admin_Destinations_Page {
 	}
 
 	/** Test connection: a signed test delivery, and exactly what came of it. */
-	public static function test() {
+	public static function test(): never {
 		$name = isset( $_POST['name'] ) ? sanitize_text_field( wp_unslash( $_POST['name'] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification -- checked next.
 		Admin_Sources_Page::require_capability( 'hookguard_test_destination_' . $name );
 		$destination = Destination_Registry::get( $name );
@@ -107,7 +107,7 @@ final class Admin_Destinations_Page {
 		exit;
 	}
 
-	public static function replay() {
+	public static function replay(): never {
 		Admin_Sources_Page::require_capability( 'hookguard_replay_outbox' );
 		$ids = isset( $_POST['id'] ) ? array( (int) $_POST['id'] ) : null; // phpcs:ignore WordPress.Security.NonceVerification -- checked above.
 		$n   = Outbox::store()->replay( $ids );
@@ -115,13 +115,13 @@ final class Admin_Destinations_Page {
 		self::back( 'success', sprintf( _n( '%d event queued to be sent again.', '%d events queued to be sent again.', $n, 'hookguard' ), $n ) );
 	}
 
-	public static function save_settings() {
+	public static function save_settings(): never {
 		Admin_Sources_Page::require_capability( 'hookguard_save_sender_settings' );
 		update_option( Sender_Settings::OPTION, Sender_Settings::sanitize( isset( $_POST['sender'] ) ? wp_unslash( $_POST['sender'] ) : array() ), false ); // phpcs:ignore WordPress.Security.NonceVerification,WordPress.Security.ValidatedSanitizedInput -- checked above; sanitize() keeps known keys only.
 		self::back( 'success', __( 'Sender settings saved.', 'hookguard' ) );
 	}
 
-	public static function render() {
+	public static function render(): void {
 		if ( ! current_user_can( Admin_Sources_Page::capability() ) ) {
 			return;
 		}

@@ -12,17 +12,17 @@ final class Admin_Monitor_Page {
 
 	const SLUG = 'hookguard-queue';
 
-	public static function hook() {
+	public static function hook(): void {
 		add_action( 'admin_menu', array( self::class, 'menu' ) );
 		add_action( 'admin_post_hookguard_retry', array( self::class, 'retry' ) );
 		add_action( 'admin_post_hookguard_purge', array( self::class, 'purge' ) );
 	}
 
-	public static function menu() {
+	public static function menu(): void {
 		add_submenu_page( Admin_Sources_Page::SLUG, __( 'HookGuard queue', 'hookguard' ), __( 'Queue', 'hookguard' ), Admin_Sources_Page::capability(), self::SLUG, array( self::class, 'render' ) );
 	}
 
-	public static function retry() {
+	public static function retry(): void {
 		Admin_Sources_Page::require_capability( 'hookguard_retry' );
 		$id = isset( $_POST['id'] ) ? absint( $_POST['id'] ) : 0; // phpcs:ignore WordPress.Security.NonceVerification -- checked above.
 		$n  = ( new Queue_Store() )->retry_failed( $id ? array( $id ) : null );
@@ -30,7 +30,7 @@ final class Admin_Monitor_Page {
 		Admin_Sources_Page::redirect( self::SLUG, 'success', sprintf( _n( '%d failed delivery queued again.', '%d failed deliveries queued again.', $n, 'hookguard' ), $n ) );
 	}
 
-	public static function purge() {
+	public static function purge(): void {
 		Admin_Sources_Page::require_capability( 'hookguard_purge' );
 		$status = isset( $_POST['status'] ) && 'failed' === $_POST['status'] ? 'failed' : 'completed'; // phpcs:ignore WordPress.Security.NonceVerification
 		$days   = isset( $_POST['days'] ) ? absint( $_POST['days'] ) : 30; // phpcs:ignore WordPress.Security.NonceVerification
@@ -39,7 +39,7 @@ final class Admin_Monitor_Page {
 		Admin_Sources_Page::redirect( self::SLUG, 'success', sprintf( _n( '%1$d %2$s delivery deleted.', '%1$d %2$s deliveries deleted.', $n, 'hookguard' ), $n, $status ) );
 	}
 
-	private static function action_form( $action, $nonce, $label, array $fields = array(), $class = 'button' ) {
+	private static function action_form( string $action, string $nonce, string $label, array $fields = array(), string $class = 'button' ): void {
 		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" style="display:inline-block;margin-right:1em">';
 		wp_nonce_field( $nonce );
 		echo '<input type="hidden" name="action" value="' . esc_attr( $action ) . '">';
@@ -49,7 +49,7 @@ final class Admin_Monitor_Page {
 		echo '<button type="submit" class="' . esc_attr( $class ) . '">' . esc_html( $label ) . '</button></form>';
 	}
 
-	public static function render() {
+	public static function render(): void {
 		if ( ! current_user_can( Admin_Sources_Page::capability() ) ) {
 			return;
 		}
@@ -68,7 +68,7 @@ final class Admin_Monitor_Page {
 		}
 		echo '</tr></tbody></table><p>';
 		self::action_form( 'hookguard_retry', 'hookguard_retry', __( 'Retry all failed', 'hookguard' ) );
-		$days = static function ( $default ) {
+		$days = static function ( int|string $default ): string {
 			return '<label>' . esc_html__( 'older than', 'hookguard' ) . ' <input type="number" name="days" min="0" value="' . esc_attr( (string) $default ) . '" style="width:5em"> ' . esc_html__( 'days', 'hookguard' ) . '</label> ';
 		};
 		self::action_form( 'hookguard_purge', 'hookguard_purge', __( 'Delete completed', 'hookguard' ), array( '<input type="hidden" name="status" value="completed">', $days( Settings::get( 'retention_days' ) ) ) );
@@ -84,7 +84,7 @@ final class Admin_Monitor_Page {
 		echo '</div>';
 	}
 
-	private static function rows_table( array $rows, $failures ) {
+	private static function rows_table( array $rows, bool $failures ): void {
 		$headings = array( 'ID', __( 'Source', 'hookguard' ), __( 'Topic', 'hookguard' ), __( 'Status', 'hookguard' ), __( 'Attempts', 'hookguard' ), __( 'Received (UTC)', 'hookguard' ), __( 'Next attempt / done (UTC)', 'hookguard' ), __( 'Last error', 'hookguard' ) );
 		echo '<table class="widefat striped ' . esc_attr( $failures ? 'hookguard-failures' : 'hookguard-recent' ) . '"><thead><tr>';
 		foreach ( $headings as $heading ) {

@@ -13,23 +13,23 @@ final class Admin_Sources_Page {
 
 	const SLUG = 'hookguard';
 
-	public static function hook() {
+	public static function hook(): void {
 		add_action( 'admin_menu', array( self::class, 'menu' ) );
 		add_action( 'admin_init', array( self::class, 'register_settings' ) );
 		add_action( 'admin_post_hookguard_save_source', array( self::class, 'save_source' ) );
 		add_action( 'admin_post_hookguard_delete_source', array( self::class, 'delete_source' ) );
 	}
 
-	public static function capability() {
-		return apply_filters( 'hookguard_capability', 'manage_options' );
+	public static function capability(): string {
+		return (string) apply_filters( 'hookguard_capability', 'manage_options' );
 	}
 
-	public static function menu() {
+	public static function menu(): void {
 		add_menu_page( __( 'HookGuard sources', 'hookguard' ), __( 'HookGuard', 'hookguard' ), self::capability(), self::SLUG, array( self::class, 'render' ), 'dashicons-shield', 81 );
 		add_submenu_page( self::SLUG, __( 'HookGuard sources', 'hookguard' ), __( 'Sources', 'hookguard' ), self::capability(), self::SLUG, array( self::class, 'render' ) );
 	}
 
-	public static function register_settings() {
+	public static function register_settings(): void {
 		register_setting(
 			'hookguard',
 			Settings::OPTION,
@@ -42,13 +42,13 @@ final class Admin_Sources_Page {
 	}
 
 	/** Sends the user back to the page with a one-time notice. */
-	public static function redirect( $page, $type, $text ) {
+	public static function redirect( string $page, string $type, string $text ): never {
 		set_transient( 'hookguard_notice_' . get_current_user_id(), array( $type, $text ), 120 );
 		wp_safe_redirect( admin_url( 'admin.php?page=' . $page ) );
 		exit;
 	}
 
-	public static function notice() {
+	public static function notice(): void {
 		$key    = 'hookguard_notice_' . get_current_user_id();
 		$notice = get_transient( $key );
 		if ( is_array( $notice ) ) {
@@ -58,14 +58,14 @@ final class Admin_Sources_Page {
 	}
 
 	/** Stops unless the user may manage HookGuard and $nonce_action's nonce is valid. */
-	public static function require_capability( $nonce_action ) {
+	public static function require_capability( string $nonce_action ): void {
 		if ( ! current_user_can( self::capability() ) ) {
 			wp_die( esc_html__( 'You are not allowed to manage HookGuard.', 'hookguard' ), 403 );
 		}
 		check_admin_referer( $nonce_action );
 	}
 
-	public static function save_source() {
+	public static function save_source(): void {
 		self::require_capability( 'hookguard_save_source' );
 		$post = wp_unslash( $_POST ); // phpcs:ignore WordPress.Security.NonceVerification -- checked above.
 		$name = isset( $post['name'] ) ? sanitize_key( $post['name'] ) : '';
@@ -98,11 +98,11 @@ final class Admin_Sources_Page {
 	}
 
 	/** hookguard_register_source()-style arguments from the form. */
-	private static function args_from_form( array $post, array $secrets ) {
-		$text = static function ( $key ) use ( $post ) {
+	private static function args_from_form( array $post, array $secrets ): array {
+		$text = static function ( string $key ) use ( $post ): string {
 			return isset( $post[ $key ] ) ? trim( sanitize_text_field( (string) $post[ $key ] ) ) : '';
 		};
-		$int  = static function ( $key, $default ) use ( $text ) {
+		$int  = static function ( string $key, int $default ) use ( $text ): int {
 			return ctype_digit( $text( $key ) ) ? (int) $text( $key ) : $default;
 		};
 		$options = array();
@@ -137,7 +137,7 @@ final class Admin_Sources_Page {
 		return $args;
 	}
 
-	public static function delete_source() {
+	public static function delete_source(): void {
 		$name = isset( $_POST['name'] ) ? sanitize_key( wp_unslash( $_POST['name'] ) ) : ''; // phpcs:ignore WordPress.Security.NonceVerification -- checked next.
 		self::require_capability( 'hookguard_delete_source_' . $name );
 		Source_Registry::delete_admin_source( $name );
@@ -145,7 +145,7 @@ final class Admin_Sources_Page {
 		self::redirect( self::SLUG, 'success', sprintf( __( 'Source "%s" deleted.', 'hookguard' ), $name ) );
 	}
 
-	public static function render() {
+	public static function render(): void {
 		if ( ! current_user_can( self::capability() ) ) {
 			return;
 		}
@@ -164,7 +164,7 @@ final class Admin_Sources_Page {
 		echo '</div>';
 	}
 
-	private static function render_table( array $sources, array $stored ) {
+	private static function render_table( array $sources, array $stored ): void {
 		echo '<h2>' . esc_html__( 'Configured sources', 'hookguard' ) . '</h2>';
 		echo '<table class="widefat striped hookguard-sources"><thead><tr>';
 		foreach ( array( __( 'Name', 'hookguard' ), __( 'Scheme', 'hookguard' ), __( 'Secrets', 'hookguard' ), __( 'Topics', 'hookguard' ), __( 'Delivery URL', 'hookguard' ), __( 'Defined in', 'hookguard' ), '' ) as $heading ) {
@@ -198,15 +198,15 @@ final class Admin_Sources_Page {
 		echo '</tbody></table>';
 	}
 
-	private static function field( $label, $html, $help = '' ) {
+	private static function field( string $label, string $html, string $help = '' ): void {
 		echo '<tr><th scope="row">' . esc_html( $label ) . '</th><td>' . $html . ( $help ? '<p class="description">' . esc_html( $help ) . '</p>' : '' ) . '</td></tr>'; // phpcs:ignore WordPress.Security.EscapeOutput -- $html is built from escaped parts.
 	}
 
-	private static function input( $name, $value, $type = 'text', $extra = '' ) {
+	private static function input( string $name, string|int|float $value, string $type = 'text', string $extra = '' ): string {
 		return '<input type="' . esc_attr( $type ) . '" name="' . esc_attr( $name ) . '" id="hookguard-' . esc_attr( $name ) . '" value="' . esc_attr( (string) $value ) . '" class="regular-text" ' . $extra . '>';
 	}
 
-	private static function render_form( $source, $stored_secret_count ) {
+	private static function render_form( ?Source $source, int $stored_secret_count ): void {
 		$s = $source ? $source : Source::from_array( array( 'scheme' => 'woocommerce', 'secrets' => array(), 'options' => array(), 'topics' => array(), 'fail_limit' => array( 'limit' => Source::DEFAULT_FAIL_LIMIT, 'period' => Source::DEFAULT_PERIOD ), 'max_body' => Source::DEFAULT_MAX_BODY, 'max_attempts' => Source::DEFAULT_ATTEMPTS, 'backoff' => Source::DEFAULT_BACKOFF ) );
 		echo '<h2>' . esc_html( $source ? __( 'Edit source', 'hookguard' ) : __( 'Add a source', 'hookguard' ) ) . '</h2>';
 		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" class="hookguard-source-form" autocomplete="off">';
@@ -246,7 +246,7 @@ final class Admin_Sources_Page {
 		echo '</form>';
 	}
 
-	private static function render_settings() {
+	private static function render_settings(): void {
 		$settings = Settings::all();
 		echo '<h2>' . esc_html__( 'Settings', 'hookguard' ) . '</h2><form method="post" action="options.php" class="hookguard-settings-form">';
 		settings_fields( 'hookguard' );

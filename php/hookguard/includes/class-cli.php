@@ -13,7 +13,7 @@ final class Cli {
 	const USAGE = "usage: php cli.php drain|status|nginx [--path=WORDPRESS_DIR] [--batch=N] [--lease=SECONDS] [--time-limit=SECONDS] [--write-retry=SECONDS]\n";
 
 	/** @return array|int The parsed command, or an exit code. */
-	public static function parse( array $argv ) {
+	public static function parse( array $argv ): array|int {
 		$command = isset( $argv[1] ) ? $argv[1] : '';
 		$opts    = array();
 		foreach ( array_slice( $argv, 2 ) as $arg ) {
@@ -45,7 +45,7 @@ final class Cli {
 	 * one line on stderr and exit status 1, instead of an HTML page on stdout
 	 * and status 0.
 	 */
-	public static function prepare_environment() {
+	public static function prepare_environment(): void {
 		$_SERVER['HTTP_HOST']   = isset( $_SERVER['HTTP_HOST'] ) ? $_SERVER['HTTP_HOST'] : 'localhost';
 		$_SERVER['REQUEST_URI'] = isset( $_SERVER['REQUEST_URI'] ) ? $_SERVER['REQUEST_URI'] : '/';
 		if ( ! defined( 'DOING_CRON' ) ) {
@@ -56,7 +56,7 @@ final class Cli {
 	}
 
 	/** Runs the command in the loaded WordPress; returns the exit code. */
-	public static function run( array $cli ) {
+	public static function run( array $cli ): int {
 		if ( ! class_exists( Plugin::class, false ) || null === Plugin::$file ) {
 			fwrite( STDERR, "hookguard: the HookGuard plugin is not active on this site\n" );
 			return 1;
@@ -93,7 +93,7 @@ final class Cli {
 		return 0;
 	}
 
-	private static function find_wp_load( $path ) {
+	private static function find_wp_load( string|false $path ): ?string {
 		if ( is_string( $path ) && '' !== $path ) {
 			$file = rtrim( $path, '/' ) . '/wp-load.php';
 			return is_file( $file ) ? $file : null;

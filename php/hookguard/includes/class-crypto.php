@@ -16,10 +16,10 @@ final class Crypto {
 	const PREFIX = 'hg1:';
 
 	/** @var string|null|false Cached key (false = not yet derived). */
-	private static $key = false;
+	private static string|false|null $key = false;
 
 	/** The 32-byte key, or null when no key material is available. */
-	public static function key() {
+	public static function key(): ?string {
 		if ( false !== self::$key ) {
 			return self::$key;
 		}
@@ -41,17 +41,17 @@ final class Crypto {
 		return self::$key;
 	}
 
-	private static function real_constant( $name ) {
+	private static function real_constant( string $name ): bool {
 		return defined( $name ) && is_string( constant( $name ) ) && '' !== constant( $name ) && 'put your unique phrase here' !== constant( $name );
 	}
 
 	/** Forgets the cached key (tests change the constant's source). */
-	public static function reset() {
+	public static function reset(): void {
 		self::$key = false;
 	}
 
 	/** @throws \RuntimeException When no key is available. */
-	public static function seal( #[\SensitiveParameter] $plain ) {
+	public static function seal( #[\SensitiveParameter] string $plain ): string {
 		$key = self::key();
 		if ( null === $key ) {
 			throw new \RuntimeException( 'HookGuard: no encryption key (define HOOKGUARD_ENCRYPTION_KEY or the WordPress salts).' );
@@ -61,7 +61,7 @@ final class Crypto {
 	}
 
 	/** The plain text, or false when $sealed is not ours or the key changed. */
-	public static function open( $sealed ) {
+	public static function open( mixed $sealed ): string|false {
 		$key = self::key();
 		if ( null === $key || ! is_string( $sealed ) || strncmp( $sealed, self::PREFIX, strlen( self::PREFIX ) ) !== 0 ) {
 			return false;
@@ -74,13 +74,13 @@ final class Crypto {
 	}
 
 	/** How a secret is shown: never more than its last 4 characters, and only if long. */
-	public static function mask( #[\SensitiveParameter] $plain ) {
+	public static function mask( #[\SensitiveParameter] string $plain ): string {
 		$len = strlen( $plain );
 		return str_repeat( '•', 8 ) . ( $len >= 16 ? substr( $plain, -4 ) : '' ) . sprintf( ' (%d characters)', $len );
 	}
 
 	/** A keyed digest: fingerprints that reveal nothing about what they cover. */
-	public static function mac( #[\SensitiveParameter] $data ) {
+	public static function mac( #[\SensitiveParameter] string $data ): string {
 		$key = self::key();
 		return hash_hmac( 'sha256', $data, null === $key ? 'no key' : $key );
 	}

@@ -25,12 +25,12 @@ final class Events {
 	const USER_REGISTERED = 'wordpress.user.registered';
 
 	/** @var array<string,true> Transitions into "completed" raised in this request. */
-	private static $completed = array();
+	private static array $completed = array();
 
 	/** @var int[] Orders created in this request, raised at shutdown (their items are saved by then). */
-	private static $created = array();
+	private static array $created = array();
 
-	public static function hook() {
+	public static function hook(): void {
 		add_action( 'woocommerce_order_status_completed', array( self::class, 'order_completed' ), 10, 2 );
 		add_action( 'woocommerce_new_order', array( self::class, 'order_created' ), 10, 1 );
 		add_action( 'comment_post', array( self::class, 'comment_created' ), 10, 2 );
@@ -39,7 +39,7 @@ final class Events {
 	}
 
 	/** HookGuard reads orders only through WooCommerce's getters: compatible with HPOS. */
-	public static function declare_hpos_compatibility() {
+	public static function declare_hpos_compatibility(): void {
 		if ( class_exists( '\Automattic\WooCommerce\Utilities\FeaturesUtil' ) ) {
 			\Automattic\WooCommerce\Utilities\FeaturesUtil::declare_compatibility( 'custom_order_tables', Plugin::$file, true );
 		}
@@ -52,7 +52,7 @@ final class Events {
 	 * request (the order id and the date_completed WooCommerce stamps on it)
 	 * is raised once.
 	 */
-	public static function order_completed( $order_id, $order = null ) {
+	public static function order_completed( int|string $order_id, mixed $order = null ): void {
 		$order = $order instanceof \WC_Order ? $order : wc_get_order( $order_id );
 		if ( ! $order instanceof \WC_Order || ! Destination_Registry::for_event( self::ORDER_COMPLETED ) ) {
 			return;
@@ -73,7 +73,7 @@ final class Events {
 	 */
 	public static function order_sync_body( \WC_Order $order ): array {
 		$shipping = $order->has_shipping_address();
-		$address  = static function ( $field ) use ( $order, $shipping ) {
+		$address  = static function ( string $field ) use ( $order, $shipping ): string {
 			$getter = ( $shipping ? 'get_shipping_' : 'get_billing_' ) . $field;
 			return (string) $order->$getter();
 		};
@@ -113,14 +113,14 @@ final class Events {
 	}
 
 	/** woocommerce_new_order: raised at the end of the request, once the order's items are saved. */
-	public static function order_created( $order_id ) {
+	public static function order_created( int|string $order_id ): void {
 		if ( ! self::$created ) {
 			add_action( 'shutdown', array( self::class, 'raise_created_orders' ), 5 );
 		}
 		self::$created[ (int) $order_id ] = (int) $order_id;
 	}
 
-	public static function raise_created_orders() {
+	public static function raise_created_orders(): void {
 		$ids           = self::$created;
 		self::$created = array();
 		foreach ( $ids as $id ) {
@@ -147,7 +147,7 @@ final class Events {
 	}
 
 	/** comment_post: a new comment (spam and trash excluded). */
-	public static function comment_created( $comment_id, $approved ) {
+	public static function comment_created( int|string $comment_id, int|string $approved ): void {
 		if ( 'spam' === $approved || 'trash' === $approved ) {
 			return;
 		}
@@ -174,7 +174,7 @@ final class Events {
 	}
 
 	/** user_register: a new user account. */
-	public static function user_registered( $user_id ) {
+	public static function user_registered( int|string $user_id ): void {
 		$user = get_userdata( $user_id );
 		if ( ! $user ) {
 			return;

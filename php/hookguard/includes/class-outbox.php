@@ -18,20 +18,20 @@ final class Outbox {
 	const VERSION_OPTION = 'hookguard_outbox_db_version';
 
 	/** @var bool Whether a kick is already planned for the end of this request. */
-	private static $kick_planned = false;
+	private static bool $kick_planned = false;
 
 	public static function store(): Outbox_Store {
 		global $wpdb;
 		return new Outbox_Store( new Wpdb_Database( $wpdb ), $wpdb->prefix . 'hookguard_outbox' );
 	}
 
-	public static function install() {
+	public static function install(): void {
 		global $wpdb;
 		self::store()->install( $wpdb->get_charset_collate() );
 		update_option( self::VERSION_OPTION, Outbox_Store::SCHEMA_VERSION );
 	}
 
-	public static function maybe_upgrade() {
+	public static function maybe_upgrade(): void {
 		if ( get_option( self::VERSION_OPTION ) !== Outbox_Store::SCHEMA_VERSION ) {
 			self::install();
 		}
@@ -94,7 +94,7 @@ final class Outbox {
 	}
 
 	/** Starts a worker once this request has its answer (as for a queued delivery). */
-	private static function plan_kick() {
+	private static function plan_kick(): void {
 		if ( ! self::$kick_planned && Settings::get( 'kick' ) ) {
 			self::$kick_planned = true;
 			add_action( 'shutdown', array( Rest_Controller::class, 'kick_after_response' ), 100 );

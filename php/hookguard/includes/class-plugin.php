@@ -13,10 +13,10 @@ final class Plugin {
 	const CRON_CLEANUP  = 'hookguard_cleanup';
 	const CRON_INTERVAL = 'hookguard_every_minute';
 
-	/** @var string Main plugin file. */
-	public static $file;
+	/** Main plugin file (null until boot()). */
+	public static ?string $file = null;
 
-	public static function boot( $file ) {
+	public static function boot( string $file ): void {
 		self::$file = $file;
 		register_activation_hook( $file, array( self::class, 'activate' ) );
 		register_deactivation_hook( $file, array( self::class, 'deactivate' ) );
@@ -41,7 +41,7 @@ final class Plugin {
 		}
 	}
 
-	public static function init() {
+	public static function init(): void {
 		( new Queue_Store() )->maybe_upgrade();
 		if ( ! wp_next_scheduled( self::CRON_DRAIN ) ) {
 			wp_schedule_event( time() + 60, self::CRON_INTERVAL, self::CRON_DRAIN );
@@ -56,10 +56,17 @@ final class Plugin {
 		return WP_CONTENT_DIR . '/db-error.php';
 	}
 
-	/** Installs the drop-in unless another one is there (Site Health says so). */
+	/**
+	 * Installs the drop-in unless another one is there (Site Health says so).
+	 * A wp-content PHP cannot write is no reason to stop activating: the
+	 * failure is logged, and Site Health reports the drop-in missing.
+	 */
 	public static function install_drop_in(): void {
-		if ( ! file_exists( self::drop_in() ) ) {
-			@copy( dirname( self::$file ) . '/db-error.php', self::drop_in() ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- reported by Site Health.
+		if ( file_exists( self::drop_in() ) ) {
+			return;
+		}
+		if ( ! is_writable( dirname( self::drop_in() ) ) || ! copy( dirname( self::$file ) . '/db-error.php', self::drop_in() ) ) {
+			Log::error( 'could not install the database-error drop-in at ' . self::drop_in() . ' (is wp-content writable?)' );
 		}
 	}
 
@@ -67,23 +74,23 @@ final class Plugin {
 		return is_file( self::drop_in() ) && false !== strpos( (string) file_get_contents( self::drop_in() ), 'HookGuard drop-in' );
 	}
 
-	public static function activate() {
+	public static function activate(): void {
 		self::install_drop_in();
 		( new Queue_Store() )->install();
 		add_option( Settings::OPTION, Settings::DEFAULTS );
 		Source_Registry::compile();
 	}
 
-	public static function deactivate() {
-		if ( self::drop_in_is_ours() ) {
-			@unlink( self::drop_in() ); // phpcs:ignore WordPress.PHP.NoSilencedErrors
+	public static function deactivate(): void {
+		if ( self::drop_in_is_ours() && ( ! is_writable( dirname( self::drop_in() ) ) || ! unlink( self::drop_in() ) ) ) {
+			Log::error( 'could not remove the database-error drop-in at ' . self::drop_in() . ' (is wp-content writable?)' );
 		}
 		Source_Registry::forget_compiled();
 		wp_clear_scheduled_hook( self::CRON_DRAIN );
 		wp_clear_scheduled_hook( self::CRON_CLEANUP );
 	}
 
-	public static function cron_schedules( $schedules ) {
+	public static function cron_schedules( mixed $schedules ): mixed {
 		$schedules[ self::CRON_INTERVAL ] = array(
 			'interval' => 60,
 			'display'  => __( 'Every minute (HookGuard queue)', 'hookguard' ),
@@ -92,11 +99,11 @@ final class Plugin {
 	}
 
 	/** A worker with the site's settings, the live source registry and the spool. */
-	public static function worker( ?Queue_Store $store = null, array $options = array() ) {
+	public static function worker( ?Queue_Store $store = null, array $options = array() ): Worker {
 		return new Worker( $store ? $store : new Queue_Store(), array( Source_Registry::class, 'get' ), $options, new Spool( Spool::default_dir( $_SERVER ) ) );
 	}
 
-	public static function cron_drain() {
+	public static function cron_drain(): void {
 		$store = new Queue_Store();
 		if ( $store->try_lock( 'cron-worker' ) ) {
 			try {
@@ -109,12 +116,12 @@ final class Plugin {
 		}
 	}
 
-	public static function cron_cleanup() {
+	public static function cron_cleanup(): void {
 		( new Queue_Store() )->purge( 'completed', Settings::get( 'retention_days' ) );
 	}
 
 	/** Whether hookguard_* functions exist: the native extension's or the PHP implementation's. */
-	public static function extension_loaded() {
+	public static function extension_loaded(): bool {
 		return function_exists( 'hookguard_check' );
 	}
 
@@ -123,7 +130,7 @@ final class Plugin {
 		return defined( 'HOOKGUARD_IMPLEMENTATION' ) ? (string) HOOKGUARD_IMPLEMENTATION : '';
 	}
 
-	public static function extension_notice() {
+	public static function extension_notice(): void {
 		if ( 'native' === self::implementation() || ! current_user_can( 'manage_options' ) ) {
 			return;
 		}

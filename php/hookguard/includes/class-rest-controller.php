@@ -19,7 +19,7 @@ final class Rest_Controller {
 	const NAMESPACE_V1  = 'hookguard/v1';
 	const RECEIVE_ROUTE = '#^/hookguard/v1/receive(?:/([^/]*))?/?$#';
 
-	public static function register_routes() {
+	public static function register_routes(): void {
 		register_rest_route(
 			self::NAMESPACE_V1,
 			'/receive(?:/(?P<source>[^/]*))?',
@@ -42,7 +42,7 @@ final class Rest_Controller {
 	}
 
 	/** rest_pre_dispatch: answers every request to the receive route. */
-	public static function pre_dispatch( $result, $server, $request ) {
+	public static function pre_dispatch( mixed $result, mixed $server, \WP_REST_Request $request ): mixed {
 		if ( null !== $result || ! preg_match( self::RECEIVE_ROUTE, $request->get_route() ) ) {
 			return $result;
 		}
@@ -63,7 +63,7 @@ final class Rest_Controller {
 		return preg_match( self::RECEIVE_ROUTE, $rest->get_route(), $m ) && isset( $m[1] ) ? $m[1] : '';
 	}
 
-	public static function receive( \WP_REST_Request $rest ) {
+	public static function receive( \WP_REST_Request $rest ): \WP_REST_Response {
 		$source  = self::source_name( $rest );
 		$request = Request::from_rest(
 			$rest->get_method(),
@@ -76,7 +76,7 @@ final class Rest_Controller {
 		$receiver = new Receiver(
 			array( Source_Registry::class, 'get' ),
 			new Client_Ip( $settings['trusted_proxies'] ),
-			static function () {
+			static function (): Queue_Store {
 				return new Queue_Store();
 			},
 			Limiter::for_site(),
@@ -94,7 +94,7 @@ final class Rest_Controller {
 	}
 
 	/** After a queued delivery, with the sender answered: the spool's deliveries into the queue, then the kick. */
-	public static function kick_after_response() {
+	public static function kick_after_response(): void {
 		if ( function_exists( 'fastcgi_finish_request' ) ) {
 			fastcgi_finish_request();
 			$spool = new Spool( Spool::default_dir( $_SERVER ) );
@@ -105,7 +105,7 @@ final class Rest_Controller {
 		}
 	}
 
-	public static function replay_after_response() {
+	public static function replay_after_response(): void {
 		$spool = new Spool( Spool::default_dir( $_SERVER ) );
 		if ( $spool->records() && function_exists( 'fastcgi_finish_request' ) ) {
 			fastcgi_finish_request();
@@ -113,7 +113,7 @@ final class Rest_Controller {
 		}
 	}
 
-	public static function can_drain( \WP_REST_Request $request ) {
+	public static function can_drain( \WP_REST_Request $request ): bool {
 		return Kicker::accepts( (string) $request->get_header( 'x_hookguard_drain' ) );
 	}
 
@@ -121,7 +121,7 @@ final class Rest_Controller {
 	 * Runs one worker (unless one already runs from a kick), after answering:
 	 * the kicker only waits for the answer, not for the work.
 	 */
-	public static function drain() {
+	public static function drain(): \WP_REST_Response {
 		$store = new Queue_Store();
 		if ( ! $store->try_lock( 'kicked-worker' ) ) {
 			return new \WP_REST_Response( array( 'status' => 'busy' ), 200 );

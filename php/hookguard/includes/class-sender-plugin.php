@@ -11,7 +11,7 @@ namespace HookGuard;
 
 final class Sender_Plugin {
 
-	public static function boot() {
+	public static function boot(): void {
 		Events::hook();
 		Woocommerce_Takeover::hook();
 		add_action( 'init', array( Outbox::class, 'maybe_upgrade' ), 0 );
@@ -22,7 +22,7 @@ final class Sender_Plugin {
 	}
 
 	/** Daily: delivered rows go after the queue's retention; failed ones are kept for Replay. */
-	public static function cleanup() {
+	public static function cleanup(): void {
 		Outbox::store()->purge( 'delivered', (int) Settings::get( 'retention_days' ) );
 	}
 }

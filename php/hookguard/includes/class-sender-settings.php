@@ -23,11 +23,11 @@ final class Sender_Settings {
 		return array_merge( self::DEFAULTS, is_array( $stored ) ? array_intersect_key( $stored, self::DEFAULTS ) : array() );
 	}
 
-	public static function get( string $key ) {
+	public static function get( string $key ): mixed {
 		return self::all()[ $key ];
 	}
 
-	public static function sanitize( $input ): array {
+	public static function sanitize( mixed $input ): array {
 		$input = is_array( $input ) ? $input : array();
 		return array(
 			'woocommerce_takeover' => ! empty( $input['woocommerce_takeover'] ),

@@ -21,18 +21,18 @@ final class Settings {
 		'kick_url'        => '',       // Where kicks go; empty = the drain route under the stored home URL.
 	);
 
-	public static function all() {
+	public static function all(): array {
 		$stored = function_exists( 'get_option' ) ? get_option( self::OPTION, array() ) : array();
 		return array_merge( self::DEFAULTS, is_array( $stored ) ? array_intersect_key( $stored, self::DEFAULTS ) : array() );
 	}
 
-	public static function get( $key ) {
+	public static function get( string $key ): mixed {
 		$all = self::all();
 		return $all[ $key ];
 	}
 
 	/** Cleans a submitted settings array (also the Settings API's sanitize_callback). */
-	public static function sanitize( $input ) {
+	public static function sanitize( mixed $input ): array {
 		$input = is_array( $input ) ? $input : array();
 		$out   = self::all();
 		if ( isset( $input['trusted_proxies'] ) ) {

@@ -10,7 +10,7 @@ namespace HookGuard;
 
 final class Site_Health {
 
-	public static function register( $tests ) {
+	public static function register( mixed $tests ): mixed {
 		$tests['direct']['hookguard_extension'] = array(
 			'label' => __( 'HookGuard extension', 'hookguard' ),
 			'test'  => array( self::class, 'test' ),
@@ -22,7 +22,7 @@ final class Site_Health {
 		return $tests;
 	}
 
-	public static function test() {
+	public static function test(): array {
 		$result = array(
 			'label'       => __( 'The HookGuard PHP extension is loaded', 'hookguard' ),
 			'status'      => 'good',
@@ -50,7 +50,7 @@ final class Site_Health {
 					/* translators: 1: scheme list, 2: rate limiter mode */
 					__( 'Verifying %1$s with the same results as the native extension. Rate limiter: %2$s. The native hookguard extension would verify about 5 times faster and keep rate limits exact across every PHP worker of the host (extension=hookguard.so for PHP-FPM and the CLI).', 'hookguard' ),
 					implode( ', ', hookguard_schemes() ),
-					defined( 'HOOKGUARD_RATE_LIMITER_MODE' ) ? HOOKGUARD_RATE_LIMITER_MODE : '?'
+					HOOKGUARD_RATE_LIMITER_MODE
 				)
 			) . '</p>';
 			return $result;
@@ -71,12 +71,6 @@ final class Site_Health {
 			$result['label']          = __( 'HookGuard cannot reach Redis: rate limits are per web server', 'hookguard' );
 			$result['badge']['color'] = 'orange';
 		}
-		if ( ! Limiter::available() ) {
-			$result['status']          = 'recommended';
-			$result['label']           = __( 'The HookGuard extension has no rate limiter', 'hookguard' );
-			$result['badge']['color']  = 'orange';
-			$result['description']    .= '<p>' . esc_html__( 'hookguard_rate_limit() is missing (an older extension), so rate limits are not enforced. Update the extension.', 'hookguard' ) . '</p>';
-		}
 		return $result;
 	}
 
@@ -85,7 +79,7 @@ final class Site_Health {
 	 * usable, and empty or draining; and the db-error.php drop-in that lets
 	 * the REST route spool while WordPress cannot reach its database.
 	 */
-	public static function spool() {
+	public static function spool(): array {
 		$spool                   = new Spool( Spool::default_dir( $_SERVER ) );
 		list( $records, $bytes ) = $spool->usage();
 		$dir                     = $spool->dir();

@@ -23,19 +23,19 @@ final class Source_Registry {
 	const COMPILED_OPTION = 'hookguard_compiled';
 
 	/** @var array<string,Source> */
-	private static $code = array();
+	private static array $code = array();
 
-	public static function register( Source $source ) {
+	public static function register( Source $source ): void {
 		$source->origin               = 'code';
 		self::$code[ $source->name ] = $source;
 	}
 
-	public static function unregister( $name ) {
+	public static function unregister( string $name ): void {
 		unset( self::$code[ $name ] );
 	}
 
 	/** @return array<string,Source> Admin sources, secrets opened (unreadable ones dropped). */
-	public static function admin_sources() {
+	public static function admin_sources(): array {
 		$out = array();
 		foreach ( (array) get_option( self::ADMIN_OPTION, array() ) as $name => $data ) {
 			if ( is_array( $data ) ) {
@@ -48,11 +48,11 @@ final class Source_Registry {
 	}
 
 	/** @return array<string,array> Admin sources as stored (secrets sealed). */
-	public static function admin_stored() {
+	public static function admin_stored(): array {
 		return (array) get_option( self::ADMIN_OPTION, array() );
 	}
 
-	public static function save_admin_source( Source $source ) {
+	public static function save_admin_source( Source $source ): void {
 		$stored                  = self::admin_stored();
 		$source->origin          = 'admin';
 		$stored[ $source->name ] = $source->to_array( array( Crypto::class, 'seal' ) );
@@ -60,7 +60,7 @@ final class Source_Registry {
 		self::compile();
 	}
 
-	public static function delete_admin_source( $name ) {
+	public static function delete_admin_source( string $name ): void {
 		$stored = self::admin_stored();
 		unset( $stored[ $name ] );
 		update_option( self::ADMIN_OPTION, $stored, false );
@@ -68,11 +68,11 @@ final class Source_Registry {
 	}
 
 	/** @return array<string,Source> */
-	public static function all() {
+	public static function all(): array {
 		return array_merge( self::admin_sources(), self::$code );
 	}
 
-	public static function get( $name ) {
+	public static function get( string $name ): ?Source {
 		if ( isset( self::$code[ $name ] ) ) {
 			return self::$code[ $name ];
 		}
@@ -80,12 +80,12 @@ final class Source_Registry {
 		return isset( $all[ $name ] ) ? $all[ $name ] : null;
 	}
 
-	public static function is_code_source( $name ) {
+	public static function is_code_source( string $name ): bool {
 		return isset( self::$code[ $name ] );
 	}
 
 	/** The fast path's view of the sources, plain (secrets readable), as arrays. */
-	public static function snapshot() {
+	public static function snapshot(): array {
 		$sources = array();
 		foreach ( self::all() as $name => $source ) {
 			$sources[ $name ] = $source->to_array();
@@ -95,13 +95,13 @@ final class Source_Registry {
 	}
 
 	/** Forgets the compiled form (the plugin is deactivated: the fast path then knows no source). */
-	public static function forget_compiled() {
+	public static function forget_compiled(): void {
 		delete_option( self::COMPILED_OPTION );
 		Fast_Path::forget_cache();
 	}
 
 	/** Rewrites the compiled option if the configuration changed. */
-	public static function compile() {
+	public static function compile(): void {
 		if ( null === Crypto::key() ) {
 			return;
 		}
@@ -123,7 +123,7 @@ final class Source_Registry {
 	 * Reads the compiled option (in the fast path's SHORTINIT WordPress) and
 	 * opens its secrets. Null when there is none.
 	 */
-	public static function load_compiled() {
+	public static function load_compiled(): ?array {
 		$compiled = get_option( self::COMPILED_OPTION );
 		if ( ! is_array( $compiled ) || ! isset( $compiled['sources'] ) ) {
 			return null;

@@ -31,9 +31,9 @@ final class Woocommerce_Takeover {
 	const EVENT  = 'woocommerce.webhook';
 
 	/** @var array<string,array{0:\WC_Webhook,1:mixed}> Deliveries noted in this request. */
-	private static $pending = array();
+	private static array $pending = array();
 
-	public static function hook() {
+	public static function hook(): void {
 		add_filter( 'woocommerce_webhook_should_deliver', array( self::class, 'intercept' ), PHP_INT_MAX, 3 );
 		add_filter( 'hookguard_resolve_destination', array( self::class, 'destination' ), 10, 2 );
 	}
@@ -43,7 +43,7 @@ final class Woocommerce_Takeover {
 	}
 
 	/** woocommerce_webhook_should_deliver: takes the delivery over (false: WooCommerce queues nothing). */
-	public static function intercept( $should_deliver, $webhook, $arg ) {
+	public static function intercept( mixed $should_deliver, mixed $webhook, mixed $arg ): mixed {
 		if ( ! $should_deliver || ! $webhook instanceof \WC_Webhook || ! self::enabled() ) {
 			return $should_deliver;
 		}
@@ -57,7 +57,7 @@ final class Woocommerce_Takeover {
 	}
 
 	/** shutdown: builds each noted delivery as WooCommerce's deliver() would, into the outbox. */
-	public static function store_pending() {
+	public static function store_pending(): void {
 		$pending       = self::$pending;
 		self::$pending = array();
 		foreach ( $pending as list( $webhook, $arg ) ) {
@@ -77,7 +77,7 @@ final class Woocommerce_Takeover {
 	 *
 	 * @return array{body:string,headers:array<string,string>}
 	 */
-	public static function request( \WC_Webhook $webhook, $arg ): array {
+	public static function request( \WC_Webhook $webhook, mixed $arg ): array {
 		$http_args = array(
 			'method'      => 'POST',
 			'timeout'     => MINUTE_IN_SECONDS,
@@ -105,7 +105,7 @@ final class Woocommerce_Takeover {
 	}
 
 	/** hookguard_resolve_destination: "wc-webhook-<id>" is that webhook's delivery URL and secret. */
-	public static function destination( $found, string $name ) {
+	public static function destination( mixed $found, string $name ): mixed {
 		if ( $found || 0 !== strncmp( $name, self::PREFIX, strlen( self::PREFIX ) ) || ! function_exists( 'wc_get_webhook' ) ) {
 			return $found;
 		}
@@ -129,7 +129,7 @@ final class Woocommerce_Takeover {
 				'http_version' => '1.0',
 			)
 		);
-		$destination->signer       = static function ( string $body, string $event_id, int $now, array $stored ) use ( $webhook, $destination ) {
+		$destination->signer       = static function ( string $body, string $event_id, int $now, array $stored ) use ( $webhook, $destination ): array {
 			$algo      = apply_filters( 'woocommerce_webhook_hash_algorithm', 'sha256', $body, $webhook->get_id() );
 			$signature = hookguard_sign( 'woocommerce', $body, $destination->secret, array( 'algo' => $algo ) );
 			$id        = $stored['X-WC-Webhook-ID'] ?? (string) $webhook->get_id();

@@ -14,7 +14,7 @@ namespace HookGuard;
 final class Worker extends Core\Worker {
 
 	/** @var bool Whether a worker is running in this process (the db-error.php drop-in asks). */
-	public static $running = false;
+	public static bool $running = false;
 
 	public function __construct( Queue_Store $store, callable $sources, array $options = array(), ?Spool $spool = null ) {
 		foreach ( array_keys( self::DEFAULTS ) as $key ) {
@@ -27,7 +27,7 @@ final class Worker extends Core\Worker {
 	 * @return array{completed:int,retried:int,failed:int,lost:int,reclaimed:int,released:int,spooled:int}
 	 * @throws Store_Error When the database fails.
 	 */
-	public function run() {
+	public function run(): array {
 		self::$running = true;
 		$thrower       = Wp_Die::thrower(); // wp_die(): the database is gone for good.
 		Wp_Die::add( $thrower );
@@ -53,10 +53,10 @@ final class Worker extends Core\Worker {
 	}
 
 	/** Calls the source's handler, or fires the actions when it has none. */
-	protected function dispatch( Source $source, Delivery $delivery ) {
+	protected function dispatch( Source $source, Delivery $delivery ): void {
 		if ( $source->handler ) {
 			$result = call_user_func( $source->handler, $delivery );
-			if ( function_exists( 'is_wp_error' ) && is_wp_error( $result ) ) {
+			if ( is_wp_error( $result ) ) {
 				throw new \RuntimeException( $result->get_error_message() );
 			}
 			if ( false === $result ) {

@@ -18,8 +18,8 @@ final class Wp_Die {
 
 	/** A filter callback whose handler throws Store_Error with wp_die()'s message as plain text. */
 	public static function thrower(): \Closure {
-		return static function () {
-			return static function ( $message ) {
+		return static function (): \Closure {
+			return static function ( mixed $message ): never {
 				$text = is_object( $message ) && method_exists( $message, 'get_error_message' ) ? $message->get_error_message() : (string) $message;
 				$text = function_exists( 'wp_strip_all_tags' ) ? wp_strip_all_tags( $text ) : strip_tags( $text );
 				throw new Store_Error( 'WordPress stopped: ' . trim( preg_replace( '/\s+/', ' ', $text ) ) );

@@ -10,14 +10,14 @@ namespace HookGuard;
 
 final class Wpdb_Database implements Core\Database {
 
-	/** @var \wpdb */
-	private $db;
+	/** @var \wpdb|Direct_Db */
+	private object $db;
 
-	public function __construct( $db = null ) {
+	public function __construct( ?object $db = null ) {
 		$this->db = $db ? $db : $GLOBALS['wpdb'];
 	}
 
-	public function execute( string $sql ) {
+	public function execute( string $sql ): int|bool {
 		$suppressed = $this->db->suppress_errors( true );
 		$result     = $this->db->query( $sql ); // phpcs:ignore WordPress.DB -- built by the core's store with quote().
 		$this->db->suppress_errors( $suppressed );

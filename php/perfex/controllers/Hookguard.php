@@ -23,7 +23,7 @@ class Hookguard extends AdminController {
 		}
 	}
 
-	public function index() {
+	public function index(): void {
 		$store = Module::store();
 		$this->load->view(
 			'hookguard/settings',
@@ -40,7 +40,7 @@ class Hookguard extends AdminController {
 		);
 	}
 
-	public function save_source() {
+	public function save_source(): void {
 		$name    = (string) $this->input->post( 'name' );
 		$secret  = (string) $this->input->post( 'secret' );
 		$args    = array( 'scheme' => (string) $this->input->post( 'scheme' ) );
@@ -60,13 +60,13 @@ class Hookguard extends AdminController {
 		redirect( admin_url( 'hookguard' ) );
 	}
 
-	public function delete_source() {
+	public function delete_source(): void {
 		Source_Registry::delete( (string) $this->input->post( 'name' ) );
 		set_alert( 'success', 'Source deleted.' );
 		redirect( admin_url( 'hookguard' ) );
 	}
 
-	public function retry() {
+	public function retry(): void {
 		$id = (int) $this->input->post( 'id' );
 		$n  = Module::store()->retry_failed( $id ? array( $id ) : null );
 		set_alert( 'success', $n . ' failed deliveries queued again.' );

@@ -18,7 +18,7 @@ use HookGuard\Perfex\Module;
 class Receive extends App_Controller {
 
 	/** Every method segment is a source name: _remap() takes the call. */
-	public function _remap( $source, $params = array() ) {
+	public function _remap( string $source, array $params = array() ): void {
 		if ( $params ) {
 			$this->answer( new Response( 404, array( 'error' => 'not_found', 'message' => 'No such endpoint.' ) ) );
 			return;

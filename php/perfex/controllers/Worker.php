@@ -16,7 +16,7 @@ use HookGuard\Perfex\Module;
 
 class Worker extends App_Controller {
 
-	public function run() {
+	public function run(): void {
 		$expected = (string) get_option( Module::WORKER_KEY_OPTION );
 		if ( ! is_cli() && ( '' === $expected || ! hash_equals( $expected, (string) $this->input->get( 'key' ) ) ) ) {
 			$this->output->set_status_header( 403 )->set_content_type( 'application/json', 'utf-8' )

@@ -18,7 +18,7 @@ foreach ( array( dirname( __DIR__ ) . '/core/autoload.php', dirname( __DIR__, 2 
 unset( $hookguard_core );
 
 spl_autoload_register(
-	static function ( $class ) {
+	static function ( string $class ): void {
 		if ( strncmp( $class, 'HookGuard\\Perfex\\', 17 ) !== 0 ) {
 			return;
 		}

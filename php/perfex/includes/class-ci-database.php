@@ -14,17 +14,15 @@ use HookGuard\Core\Database;
 
 final class Ci_Database implements Database {
 
-	/** @var \CI_DB_driver */
-	private $db;
-	/** @var string */
-	private $error = '';
+	private \CI_DB_driver $db;
+	private string $error = '';
 
-	public function __construct( $db ) {
+	public function __construct( \CI_DB_driver $db ) {
 		$this->db = $db;
 	}
 
-	/** @return mixed query()'s result, false on error. */
-	private function query( string $sql ) {
+	/** query()'s result (a result object, or true for a write), false on error. */
+	private function query( string $sql ): mixed {
 		$debug             = $this->db->db_debug;
 		$saved             = $this->db->save_queries;
 		$this->db->db_debug     = false;
@@ -41,7 +39,7 @@ final class Ci_Database implements Database {
 		return $result;
 	}
 
-	public function execute( string $sql ) {
+	public function execute( string $sql ): int|false {
 		$result = $this->query( $sql );
 		return false === $result ? false : (int) $this->db->affected_rows();
 	}

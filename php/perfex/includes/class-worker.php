@@ -14,7 +14,7 @@ use HookGuard\Core\Source;
 
 final class Worker extends \HookGuard\Core\Worker {
 
-	protected function dispatch( Source $source, Delivery $delivery ) {
+	protected function dispatch( Source $source, Delivery $delivery ): void {
 		if ( $source->handler ) {
 			parent::dispatch( $source, $delivery );
 			return;

@@ -9,7 +9,7 @@
 
 defined( 'BASEPATH' ) || exit( 'No direct script access allowed' );
 init_head();
-$e = static function ( $text ) {
+$e = static function ( mixed $text ): string {
 	return html_escape( (string) $text );
 };
 ?>

@@ -12,7 +12,7 @@ use HookGuard\Crypto;
 
 defined( 'ABSPATH' ) || exit;
 
-$hg_post_form = static function ( $action, $nonce, $label, array $fields = array(), $class = 'button' ) {
+$hg_post_form = static function ( string $action, string $nonce, string $label, array $fields = array(), string $class = 'button' ): void {
 	?>
 	<form method="post" action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>" style="display:inline">
 		<?php wp_nonce_field( $nonce ); ?>
