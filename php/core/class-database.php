@@ -12,7 +12,7 @@ namespace HookGuard\Core;
 interface Database {
 
 	/** Runs a statement: rows affected, or false on error (the error kept for last_error(), never printed). */
-	public function execute( string $sql );
+	public function execute( string $sql ): int|bool;
 
 	/** @return array<int,array<string,string|null>> The result rows of a SELECT (empty on error). */
 	public function rows( string $sql ): array;

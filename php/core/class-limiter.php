@@ -41,7 +41,8 @@ class Limiter {
 
 	/** Where budgets live right now, in words (asks Redis when it is configured). */
 	public function mode(): string {
-		$local = defined( 'HOOKGUARD_RATE_LIMITER_MODE' ) ? HOOKGUARD_RATE_LIMITER_MODE : ( self::available() ? 'local' : 'none' );
+		// Both implementations (the extension, php/compat) define the constant; without either there is no limiter.
+		$local = defined( 'HOOKGUARD_RATE_LIMITER_MODE' ) ? HOOKGUARD_RATE_LIMITER_MODE : 'none';
 		if ( null === $this->redis ) {
 			return 'local: ' . $local;
 		}

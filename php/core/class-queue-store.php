@@ -74,11 +74,11 @@ class Queue_Store {
 	 *
 	 * @throws Store_Error When the database refuses.
 	 */
-	public function install( string $charset = 'DEFAULT CHARSET=utf8mb4' ) {
+	public function install( string $charset = 'DEFAULT CHARSET=utf8mb4' ): void {
 		$this->must_run( preg_replace( '/^CREATE TABLE /', 'CREATE TABLE IF NOT EXISTS ', $this->schema( $charset ) ) );
 	}
 
-	public function drop() {
+	public function drop(): void {
 		$this->db->execute( "DROP TABLE IF EXISTS {$this->table}" );
 	}
 

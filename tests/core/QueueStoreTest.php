@@ -289,7 +289,7 @@ final class QueueStoreTest extends TestCase {
 		$this->expectException( \ValueError::class );
 		$this->expectExceptionMessage( 'Argument #2 ($table)' );
 		new Queue_Store( new class() implements Database {
-			public function execute( string $sql ) {
+			public function execute( string $sql ): int|bool {
 				return false;
 			}
 			public function rows( string $sql ): array {

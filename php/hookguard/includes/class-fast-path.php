@@ -321,10 +321,14 @@ final class Fast_Path {
 			return $given;
 		}
 		$dir = isset( $server['SCRIPT_FILENAME'] ) ? dirname( $server['SCRIPT_FILENAME'] ) : __DIR__;
-		for ( $i = 0; $i < 8 && strlen( $dir ) > 1; $i++, $dir = dirname( $dir ) ) {
+		for ( $up = 0; $up < 8; $up++ ) {
 			if ( is_file( $dir . '/wp-load.php' ) ) {
 				return $dir . '/wp-load.php';
 			}
+			if ( '/' === $dir || '.' === $dir ) {
+				break;
+			}
+			$dir = dirname( $dir );
 		}
 		$root = isset( $server['DOCUMENT_ROOT'] ) ? rtrim( $server['DOCUMENT_ROOT'], '/' ) . '/wp-load.php' : '';
 		return '' !== $root && is_file( $root ) ? $root : null;

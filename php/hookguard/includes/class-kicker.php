@@ -82,7 +82,13 @@ final class Kicker {
 		$tls    = isset( $parts['scheme'] ) && 'https' === $parts['scheme'];
 		$port   = $parts['port'] ?? ( $tls ? 443 : 80 );
 		$target = ( $tls ? 'ssl://' : 'tcp://' ) . $parts['host'] . ':' . $port;
-		$socket = @stream_socket_client( $target, $errno, $errstr, 1 ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- a failed kick is only logged.
+		// A failed kick is only logged (below), never printed as a PHP warning.
+		set_error_handler( static fn (): bool => true );
+		try {
+			$socket = stream_socket_client( $target, $errno, $errstr, 1 );
+		} finally {
+			restore_error_handler();
+		}
 		if ( ! $socket ) {
 			Log::info( "could not kick the worker at $target: $errstr" );
 			return false;
