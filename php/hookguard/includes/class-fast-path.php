@@ -117,17 +117,13 @@ final class Fast_Path {
 		}
 		if ( null !== $this->config ) {
 			$response = $this->decide( false );
-			if ( ! $response->provisional ) {
-				$this->finish( $response, $refresh_after );
-				return $refresh_after ? $this->boot( true ) : null;
+			if ( $response->provisional && $this->refresh_allowed() ) {
+				return $this->boot( true ); // Decided again once WordPress says what the code holds now.
 			}
-			if ( ! $refresh_after && ! $this->refresh_allowed() ) {
-				// Refused against a configuration re-checked moments ago: no waiting
-				// for another refresh (a flood of forged requests would stall the pool).
-				$this->finish( $this->receiver->finalize( $response ) );
-				return null;
-			}
-			return $this->boot( true );
+			// A provisional refusal without a refresh was re-checked moments ago:
+			// final now, with no waiting (a flood of forged requests would stall the pool).
+			$this->finish( $response->provisional ? $this->receiver->finalize( $response ) : $response, $refresh_after );
+			return $refresh_after ? $this->boot( true ) : null;
 		}
 		if ( $this->cache && $this->cache->database_down() ) {
 			// The database failed a moment ago: no WordPress load, the spool takes verified deliveries.
