@@ -40,7 +40,8 @@ final class Fast_Path_Cache {
 
 	public function __construct( #[\SensitiveParameter] string $site_key ) {
 		// One HMAC a request for both: the entry's name (16 bytes, public) and the seal's key (32 other bytes).
-		$derived       = hash_hmac( 'sha512', 'hookguard fast path cache v2', $site_key, true );
+		// "v3" names the cached configuration's shape: change it when the shape changes.
+		$derived       = hash_hmac( 'sha512', 'hookguard fast path cache v3', $site_key, true );
 		$this->entry   = 'hookguard:fast:' . bin2hex( substr( $derived, 0, 16 ) );
 		$this->marker  = $this->entry . ':refreshing';
 		$this->box_key = substr( $derived, 32, 32 );

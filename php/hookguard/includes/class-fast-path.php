@@ -117,7 +117,7 @@ final class Fast_Path {
 		}
 		if ( null !== $this->config ) {
 			$response = $this->decide( false );
-			if ( $response->provisional && $this->refresh_allowed() ) {
+			if ( $response->provisional && ( $refresh_after || $this->refresh_allowed() ) ) {
 				return $this->boot( true ); // Decided again once WordPress says what the code holds now.
 			}
 			// A provisional refusal without a refresh was re-checked moments ago:
@@ -208,15 +208,16 @@ final class Fast_Path {
 	 * the last two seconds (then within a second).
 	 */
 	private function refresh_allowed(): bool {
-		$version = null === $this->config ? 'cold' : ( $this->config['version'] ?? 'none' );
-		$limiter = new Core\Limiter( substr( hash_hmac( 'sha256', 'hookguard fast path refresh', $this->site_key ), 0, 20 ) );
+		$version = null === $this->config ? 'cold' : $this->config['version'];
+		$limiter = new Core\Limiter( $this->config['refresh_namespace'] ?? self::refresh_namespace( $this->site_key ) );
 		return $limiter->allow( 'refresh:' . $version, self::REFRESH_BURST, self::REFRESH_BURST * self::REFRESH_PERIOD, false );
 	}
 
 	private function decide( bool $final ): Response {
 		$config = $this->config;
 		$name   = self::source_name( $this->server );
-		$data   = $config['sources'][ $name ] ?? null;
+		// Each source is kept serialized on its own: only the one asked for is decoded.
+		$data   = isset( $config['sources'][ $name ] ) ? unserialize( $config['sources'][ $name ], array( 'allowed_classes' => false ) ) : null; // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions -- sealed by this site, no objects.
 		$source = is_array( $data ) ? Source::from_array( $data ) : null;
 		// Storing needs the database: $wpdb when WordPress is loaded, else a
 		// direct connection with the parameters WordPress resolved.
@@ -406,7 +407,7 @@ final class Fast_Path {
 		if ( '' !== $this->booted ) {
 			$this->store = isset( $GLOBALS['wpdb'] ) && $GLOBALS['wpdb']->ready ? new Queue_Store() : null;
 		} else {
-			$db          = new Direct_Db( $this->config['db'] );
+			$db          = new Direct_Db( unserialize( $this->config['db'], array( 'allowed_classes' => false ) ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions -- sealed by this site, no objects.
 			$this->store = $db->ready() ? new Queue_Store( $db ) : null;
 		}
 		if ( null === $this->store ) {
@@ -432,19 +433,28 @@ final class Fast_Path {
 		}
 		$settings = Settings::all();
 		return array(
-			'sources'         => $sources,
-			'trusted_proxies' => $settings['trusted_proxies'],
-			'kick'            => (bool) $settings['kick'],
-			'drain_url'       => Kicker::target(),
-			'drain_key'       => Kicker::key(),
-			'limiter'         => Limiter::site_namespace(),
-			'redis'           => Redis_Limiter::configured(),
-			'spool'           => Spool::default_dir( $this->server ),
-			'db'              => self::db_params( $GLOBALS['wpdb'] ),
-			'confirmed_at'    => $full ? microtime( true ) : 0.0,
-			// Names the configuration for the refresh budget (computed here, not per request).
-			'version'         => substr( hash( 'sha256', serialize( $sources ) ), 0, 16 ),
+			// Each source, and the database's parameters, serialized on their own:
+			// a request decodes only the source it names, and the parameters
+			// only to store a delivery.
+			'sources'            => array_map( 'serialize', $sources ),
+			'trusted_proxies'    => $settings['trusted_proxies'],
+			'kick'               => (bool) $settings['kick'],
+			'drain_url'          => Kicker::target(),
+			'drain_key'          => Kicker::key(),
+			'limiter'            => Limiter::site_namespace(),
+			'redis'              => Redis_Limiter::configured(),
+			'spool'              => Spool::default_dir( $this->server ),
+			'db'                 => serialize( self::db_params( $GLOBALS['wpdb'] ) ),
+			'confirmed_at'       => $full ? microtime( true ) : 0.0,
+			// Names the configuration, and the site's scope, for the refresh budget (computed here, not per request).
+			'version'            => substr( hash( 'sha256', serialize( $sources ) ), 0, 16 ),
+			'refresh_namespace'  => self::refresh_namespace( $this->site_key ),
 		);
+	}
+
+	/** The refresh budget's namespace in the shared rate-limiter table: derived from the site's key, so no other site can spend it. */
+	private static function refresh_namespace( #[\SensitiveParameter] string $site_key ): string {
+		return substr( hash_hmac( 'sha256', 'hookguard fast path refresh', $site_key ), 0, 20 );
 	}
 
 	/** Whether the plugin that holds this receive.php is active (SHORTINIT has no plugin API). */
