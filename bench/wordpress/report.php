@@ -57,13 +57,18 @@ printf(
 if ( count( $phases ) === 4 ) {
 	// Machine time per request (both CPUs, nginx and wrk included): 1 s / rate.
 	echo "\nWhere a forged delivery's time goes on the fast path (bench/wordpress/phase.php: the same work cut after each phase, measured like the rows above):\n\n";
-	echo "| phase | req/s | µs per request | added by the phase |\n|---|---:|---:|---:|\n";
+	echo "| phase | req/s | machine µs per request (1 s / rate) | added | PHP-FPM CPU µs per request | added |\n|---|---:|---:|---:|---:|---:|\n";
 	$rows = array( 'floor (empty script)' => $floor ) + array_combine( array( '+ bootstrap (autoloader)', '+ loading the classes', '+ configuration (sealed cache opened)', '+ decision (headers, verify, 401)' ), array_values( $phases ) ) + array( '= the fast path (receiver, limiter, refreshes)' => $fast['forged'] );
 	$previous = null;
 	foreach ( $rows as $label => $row ) {
-		$us = 1e6 / $rps( $row );
-		printf( "| %s | %.0f | %.1f | %s |\n", $label, $rps( $row ), $us, null === $previous ? '' : sprintf( '%+.1f µs', $us - $previous ) );
-		$previous = $us;
+		$us  = 1e6 / $rps( $row );
+		$cpu = $row['php_cpu_us'] ?? null;
+		printf(
+			"| %s | %.0f | %.1f | %s | %s | %s |\n",
+			$label, $rps( $row ), $us, null === $previous ? '' : sprintf( '%+.1f', $us - $previous[0] ),
+			null === $cpu ? '' : sprintf( '%.1f', $cpu ), null === $previous || null === $cpu || null === $previous[1] ? '' : sprintf( '%+.1f', $cpu - $previous[1] )
+		);
+		$previous = array( $us, $cpu );
 	}
 }
 $store = $r[16] ?? null;
