@@ -49,13 +49,13 @@ if ( 'configuration' === $phase ) {
 
 if ( 'store' === $phase ) {
 	$body   = (string) file_get_contents( 'php://input' );
-	$stored = ( new HookGuard\Queue_Store( new HookGuard\Direct_Db( $config['db'] ) ) )->enqueue( 'bench', 'body:' . hash( 'sha256', $body ), 'order.created', $body, array() );
+	$stored = ( new HookGuard\Queue_Store( new HookGuard\Direct_Db( unserialize( $config['db'] ) ) ) )->enqueue( 'bench', 'body:' . hash( 'sha256', $body ), 'order.created', $body, array() );
 	http_response_code( $stored && $stored['new'] ? 202 : 500 );
 	echo '{}';
 	return;
 }
 
-$source  = HookGuard\Source::from_array( $config['sources']['bench'] );
+$source  = HookGuard\Source::from_array( unserialize( $config['sources']['bench'] ) ); // Each source is sealed serialized on its own.
 $request = HookGuard\Request::from_globals( 'bench', $_SERVER, (string) file_get_contents( 'php://input', false, null, 0, $source->max_body + 1 ) );
 $reason  = hookguard_check( $source->scheme, $request->body, $request->headers, $source->secrets, $source->options );
 HookGuard\Response::error( 'ok' === $reason ? 500 : 401, 'ok' === $reason ? 'unexpected' : $reason )->send();
