@@ -48,7 +48,17 @@ spl_autoload_register(
 			class_alias( 'HookGuard\\Core\\' . $name, $alias, false );
 		}
 		if ( 'log' === strtolower( $name ) ) {
-			hookguard_connect_log();
+			// The core's log lines reach WordPress: info lines with WP_DEBUG,
+			// every line through the "hookguard_log" action (connected only
+			// now: most fast-path requests never log).
+			\HookGuard\Core\Log::$verbose  = static function (): bool {
+				return defined( 'WP_DEBUG' ) && WP_DEBUG;
+			};
+			\HookGuard\Core\Log::$listener = static function ( string $level, string $line ): void {
+				if ( function_exists( 'do_action' ) ) {
+					do_action( 'hookguard_log', $level, $line );
+				}
+			};
 		}
 	}
 );
@@ -63,23 +73,5 @@ if ( ! function_exists( 'hookguard_check' ) ) {
 			require_once $hookguard_compat;
 			break;
 		}
-	}
-}
-
-/**
- * The core's log lines reach WordPress: info lines with WP_DEBUG, every line
- * through the "hookguard_log" action. Connected when the log class loads
- * (most fast-path requests never log).
- */
-if ( ! function_exists( 'hookguard_connect_log' ) ) {
-	function hookguard_connect_log(): void {
-		HookGuard\Core\Log::$verbose  = static function (): bool {
-			return defined( 'WP_DEBUG' ) && WP_DEBUG;
-		};
-		HookGuard\Core\Log::$listener = static function ( string $level, string $line ): void {
-			if ( function_exists( 'do_action' ) ) {
-				do_action( 'hookguard_log', $level, $line );
-			}
-		};
 	}
 }

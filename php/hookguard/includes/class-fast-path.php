@@ -247,11 +247,7 @@ final class Fast_Path {
 		if ( $max > $this->body_limit ) {
 			$this->body_limit = $max;
 			$length           = $this->server['CONTENT_LENGTH'] ?? '';
-			$input            = ctype_digit( (string) $length ) && (int) $length > $max ? false : fopen( 'php://input', 'rb' );
-			$this->body       = $input ? (string) stream_get_contents( $input, $max + 1 ) : '';
-			if ( $input ) {
-				fclose( $input );
-			}
+			$this->body       = ctype_digit( (string) $length ) && (int) $length > $max ? '' : (string) file_get_contents( 'php://input', false, null, 0, $max + 1 );
 		}
 		return (string) $this->body;
 	}
