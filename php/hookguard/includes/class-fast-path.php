@@ -9,8 +9,8 @@
  * it (receive.php reached at its plugin URL through a generic PHP location)
  * is refused 403, and one with a wrong key is refused once WordPress says
  * what the key is. While the configuration is cached, rejections and pings
- * touch neither WordPress nor the database, and a delivery to store opens
- * one direct database connection (Direct_Db) for its INSERT.
+ * touch neither WordPress nor the database, and a delivery to store uses
+ * the worker's persistent database connection (Direct_Db) for its INSERT.
  *
  * Where the configuration comes from when it is not cached, or when a
  * delivery would be refused with it:
@@ -24,8 +24,9 @@
  * after a refresh, or when the refresh budget for this configuration is
  * spent (it was re-checked moments ago). A configuration that expired
  * less than REFRESH_WAIT seconds ago is still used while one request
- * refreshes it after sending its answer; a request that finds none at all
- * while another one is being loaded waits for it.
+ * refreshes it after sending its answer (or before, when its own answer
+ * would be a refusal); a request that finds none at all while another one
+ * is being loaded waits for it.
  *
  * WordPress must load in the global scope (wp-config.php and plugins
  * expect it), so receive.php drives this class: next() returns the
