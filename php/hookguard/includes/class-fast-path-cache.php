@@ -80,7 +80,7 @@ final class Fast_Path_Cache {
 
 	/** Says that this request is loading WordPress for a fresh configuration. */
 	public function mark_refreshing(): void {
-		apcu_store( $this->marker, $this->seal( array( 'since' => microtime( true ) ) ), self::REFRESH_WAIT );
+		apcu_store( $this->marker, $this->new_marker(), self::REFRESH_WAIT );
 	}
 
 	/**
@@ -89,12 +89,11 @@ final class Fast_Path_Cache {
 	 * meanwhile), and whenever the marker found is not this site's.
 	 */
 	public function claim_refresh(): bool {
-		$marker = $this->seal( array( 'since' => microtime( true ) ) );
+		$marker = $this->new_marker();
 		if ( apcu_add( $this->marker, $marker, self::REFRESH_WAIT ) ) {
 			return true;
 		}
-		$held = $this->open( apcu_fetch( $this->marker ) );
-		if ( is_array( $held ) && self::fresh( $held['since'] ?? null, self::REFRESH_WAIT ) ) {
+		if ( $this->refresh_in_flight() ) {
 			return false;
 		}
 		apcu_store( $this->marker, $marker, self::REFRESH_WAIT ); // Another tenant's marker, or an abandoned one.
@@ -121,12 +120,22 @@ final class Fast_Path_Cache {
 			if ( $config && $config['confirmed_at'] >= $since ) {
 				return $config;
 			}
-			$marker = $this->open( apcu_fetch( $this->marker ) );
-			if ( ! is_array( $marker ) || ! self::fresh( $marker['since'] ?? null, self::REFRESH_WAIT ) ) {
+			if ( ! $this->refresh_in_flight() ) {
 				return null;
 			}
 			usleep( 10000 );
 		}
+	}
+
+	/** The refresh marker's value: when this site started refreshing, sealed. */
+	private function new_marker(): string {
+		return $this->seal( array( 'since' => microtime( true ) ) );
+	}
+
+	/** Whether the refresh marker is this site's and less than REFRESH_WAIT seconds old. */
+	private function refresh_in_flight(): bool {
+		$marker = $this->open( apcu_fetch( $this->marker ) );
+		return is_array( $marker ) && self::fresh( $marker['since'] ?? null, self::REFRESH_WAIT );
 	}
 
 	private function seal( array $value ): string {

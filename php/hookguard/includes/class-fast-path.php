@@ -218,7 +218,7 @@ final class Fast_Path {
 		$config = $this->config;
 		$name   = self::source_name( $this->server );
 		// Each source is kept serialized on its own: only the one asked for is decoded.
-		$data   = isset( $config['sources'][ $name ] ) ? unserialize( $config['sources'][ $name ], array( 'allowed_classes' => false ) ) : null; // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions -- sealed by this site, no objects.
+		$data   = isset( $config['sources'][ $name ] ) ? self::unpack( $config['sources'][ $name ] ) : null;
 		$source = is_array( $data ) ? Source::from_array( $data ) : null;
 		// Storing needs the database: $wpdb when WordPress is loaded, else a
 		// direct connection with the parameters WordPress resolved.
@@ -404,7 +404,7 @@ final class Fast_Path {
 		if ( '' !== $this->booted ) {
 			$this->store = isset( $GLOBALS['wpdb'] ) && $GLOBALS['wpdb']->ready ? new Queue_Store() : null;
 		} else {
-			$db          = new Direct_Db( unserialize( $this->config['db'], array( 'allowed_classes' => false ) ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions -- sealed by this site, no objects.
+			$db          = new Direct_Db( self::unpack( $this->config['db'] ) );
 			$this->store = $db->ready() ? new Queue_Store( $db ) : null;
 		}
 		if ( null === $this->store ) {
@@ -447,6 +447,11 @@ final class Fast_Path {
 			'version'            => substr( hash( 'sha256', serialize( $sources ) ), 0, 16 ),
 			'refresh_namespace'  => self::refresh_namespace( $this->site_key ),
 		);
+	}
+
+	/** A part of the configuration kept serialized on its own (see load_config()); sealed by this site, so no objects. */
+	private static function unpack( string $serialized ): mixed {
+		return unserialize( $serialized, array( 'allowed_classes' => false ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions -- sealed by this site, no objects.
 	}
 
 	/** The refresh budget's namespace in the shared rate-limiter table: derived from the site's key, so no other site can spend it. */
