@@ -80,15 +80,10 @@ final class HttpTest extends TestCase {
 		$cold   = self::post( 'fast', 'shop', self::woocommerce( self::order( ++$order ) ) );
 		$this->assertSame( $before + 1, self::fast_path_refreshes(), 'the cold cache was filled before the answer' );
 
-		usleep( (int) ( \HookGuard\Fast_Path_Cache::TTL * 1000000 ) + 100000 );
+		self::outlive_fast_path_cache();
 		$before  = self::fast_path_refreshes();
 		$expired = self::post( 'fast', 'shop', self::woocommerce( self::order( ++$order ) ) );
-		$refreshed = self::poll( static function () {
-			return self::fast_path_refreshes();
-		}, static function ( $count ) use ( $before ) {
-			return $count > $before;
-		} );
-		$this->assertSame( $before + 1, $refreshed, 'the expired entry was refreshed once, after the answer' );
+		$this->assertSame( $before + 1, self::await_refreshes_past( $before ), 'the expired entry was refreshed once, after the answer' );
 
 		$before = self::fast_path_refreshes();
 		$warm   = self::post( 'fast', 'shop', self::woocommerce( self::order( ++$order ) ) );

@@ -216,10 +216,20 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 	 * answered 405) starts the refresh and the fixtures' log says when it is done.
 	 */
 	protected static function await_fast_path_refresh() {
-		usleep( (int) ( \HookGuard\Fast_Path_Cache::TTL * 1000000 ) + 100000 );
+		self::outlive_fast_path_cache();
 		$before = self::fast_path_refreshes();
 		self::http( 'GET', self::url( 'fast', 'any' ) );
-		self::poll( static function () {
+		self::await_refreshes_past( $before );
+	}
+
+	/** Waits until the fast path's cached configuration is older than its TTL. */
+	protected static function outlive_fast_path_cache() {
+		usleep( (int) ( \HookGuard\Fast_Path_Cache::TTL * 1000000 ) + 100000 );
+	}
+
+	/** Polls the fixtures' log until it counts more refreshes than $before (or time is up): the count then. */
+	protected static function await_refreshes_past( $before ) {
+		return self::poll( static function () {
 			return self::fast_path_refreshes();
 		}, static function ( $count ) use ( $before ) {
 			return $count > $before;
