@@ -33,6 +33,7 @@
 #                   HG_NGINX_EXTRA and reloads it; returns once only workers
 #                   with the new configuration are left.
 # hg_fpm_workers    prints the pids of php-fpm's current workers, one a line.
+# hg_fpm_cpu_ticks  [MASTER_PID] the CPU time its workers used so far (clock ticks).
 # hg_fpm_logs       prints the tail of both logs (for a failing test's output).
 # hg_fpm_stop       stops nginx and php-fpm and removes HG_RUN_DIR; safe to
 #                   call twice or when nothing was started (use it in traps).
@@ -227,6 +228,17 @@ hg_nginx_reload() {
 hg_fpm_workers() {
   [[ -n ${HG_FPM_PID:-} ]] && pgrep -P "$HG_FPM_PID"
   return 0
+}
+
+# hg_fpm_cpu_ticks [MASTER_PID]: the CPU time (user + system, in clock
+# ticks) the workers of MASTER_PID (default: HG_FPM_PID's) have used so far;
+# the benchmarks divide a run's difference by its requests.
+hg_fpm_cpu_ticks() {
+  local pid total=0
+  for pid in $(pgrep -P "${1:-$HG_FPM_PID}"); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$total"
 }
 
 hg_fpm_logs() {
